@@ -1,0 +1,1 @@
+"""The operator's door: Typer commands that call the same services as the web app."""

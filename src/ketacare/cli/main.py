@@ -1,0 +1,131 @@
+"""`ketacare …`: serve, db upgrade, users create, demo (and each concept's own commands)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ketacare.cli.common import console, err_console, session_scope
+from ketacare.config import get_settings
+from ketacare.db import migrate
+from ketacare.db.models import Role
+from ketacare.domain.errors import DomainError
+from ketacare.services import clinics, demo
+from ketacare.services.actors import Actor
+from ketacare.services.clock import SystemClock
+
+app = typer.Typer(
+    help="ketacare: ketamine therapy clinic platform",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(
+    help="Database schema (Alembic is the only way it changes).", no_args_is_help=True
+)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "heads") -> None:
+    """Apply the migrations up to REVISION (default: the newest)."""
+    settings = get_settings()
+    migrate.upgrade(settings, revision=revision)
+    console.print(f"[green]database at {revision}[/green] ({_safe_url(settings.database_url)})")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="sign-in email")],
+    full_name: Annotated[str, typer.Option(help="name shown to colleagues")],
+    role: Annotated[Role, typer.Option(help="admin, prescriber or nurse")],
+    clinic: Annotated[str, typer.Option(help="the clinic's short name (slug)")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create a staff account in a clinic."""
+    from sqlalchemy import select
+
+    from ketacare.db.models import Clinic
+
+    clock = SystemClock()
+    try:
+        with session_scope() as session:
+            found = session.scalar(select(Clinic).where(Clinic.slug == clinic))
+            if found is None:
+                raise typer.BadParameter(f"no clinic with the short name {clinic!r}")
+            user = clinics.create_user(
+                session=session,
+                actor=Actor.system("cli", found.id),
+                clock=clock,
+                email=email,
+                full_name=full_name,
+                role=role,
+                password=password,
+                clinic_id=found.id,
+            )
+            console.print(f"[green]created[/green] {user.email} ({user.role}) in {found.name}")
+    except DomainError as error:
+        _fail(error)
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Load the demo clinic (only into a database that does not have it yet)."""
+    with session_scope() as session:
+        if demo.demo_loaded(session):
+            console.print("the demo clinic is already loaded")
+        else:
+            demo.load_demo(session=session, clock=SystemClock())
+            console.print("[green]demo clinic loaded[/green]")
+    _print_sign_ins()
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="upgrade the schema and load the demo clinic into an empty database first"
+        ),
+    ] = False,
+) -> None:
+    """Serve the web app (and the JSON API under /api)."""
+    import uvicorn
+
+    from ketacare.web.app import create_app
+
+    settings = get_settings()
+    if prepare:
+        migrate.upgrade(settings)
+        with session_scope(settings) as session:
+            if demo.database_is_empty(session):
+                console.print("empty database: loading the demo clinic…")
+                demo.load_demo(session=session, clock=SystemClock())
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"\n[bold]ketacare[/bold] is at [link]http://{bind_host}:{bind_port}[/link]")
+    _print_sign_ins()
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+def _print_sign_ins() -> None:
+    console.print("demo sign-ins (email / password):")
+    for person in (*demo.DEMO_STAFF, demo.DEMO_PATIENT):
+        console.print(f"  {person.role:<11} {person.email:<32} {person.password}")
+
+
+def _safe_url(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url
+
+
+def _fail(error: DomainError) -> None:
+    where = f" ({error.field})" if error.field else ""
+    err_console.print(f"[red]error{where}:[/red] {error.message}")
+    raise typer.Exit(code=2)
+
+
+if __name__ == "__main__":
+    app()
