@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ketacare.cli import docs
 from ketacare.cli.common import console, err_console, session_scope
 from ketacare.config import get_settings
 from ketacare.db import migrate
@@ -26,6 +27,7 @@ db_app = typer.Typer(
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(docs.app, name="docs")
 
 
 @db_app.command("upgrade")

@@ -55,7 +55,8 @@ class RuleViolation(DomainError):
 
     code = "rule_violation"
 
-    def __init__(self, message: str, findings: Sequence[Finding] = (), *,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, findings: Sequence[Finding] = (), *, field: str | None = None
+    ) -> None:
         super().__init__(message, field=field)
         self.findings = tuple(findings)

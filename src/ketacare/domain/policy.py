@@ -24,6 +24,7 @@ from ketacare.domain.outcomes import OutcomesPolicy
 from ketacare.domain.plans import PlanPolicy
 from ketacare.domain.routes import DosingPolicy
 from ketacare.domain.screening import ScreeningPolicy
+from ketacare.domain.staffing import StaffingPolicy
 from ketacare.domain.thresholds import ThresholdInfo
 from ketacare.domain.vitals import VitalsPolicy
 
@@ -35,6 +36,7 @@ SECTIONS: dict[str, type] = {
     "discharge": DischargePolicy,
     "outcomes": OutcomesPolicy,
     "maintenance": MaintenancePolicy,
+    "staffing": StaffingPolicy,
 }
 
 
@@ -64,6 +66,7 @@ class ClinicPolicy:
     discharge: DischargePolicy = field(default_factory=DischargePolicy)
     outcomes: OutcomesPolicy = field(default_factory=OutcomesPolicy)
     maintenance: MaintenancePolicy = field(default_factory=MaintenancePolicy)
+    staffing: StaffingPolicy = field(default_factory=StaffingPolicy)
     confirmed_keys: frozenset[str] = frozenset()
 
     def value_of(self, key: str) -> Any:
@@ -86,8 +89,9 @@ class ClinicPolicy:
         """Thresholds resting on an UNCONFIRMED default that no prescriber has confirmed yet."""
         return [v for v in self.values() if not v.confirmed]
 
-    def with_overrides(self, overrides: Mapping[str, Any], *,
-                       confirm: frozenset[str] = frozenset()) -> ClinicPolicy:
+    def with_overrides(
+        self, overrides: Mapping[str, Any], *, confirm: frozenset[str] = frozenset()
+    ) -> ClinicPolicy:
         """A new policy version with `overrides` applied and `confirm` keys marked confirmed."""
         known = {v.key: v for v in self.values()}
         changed: dict[str, dict[str, Any]] = {}
@@ -127,14 +131,20 @@ def _check(current: PolicyValue, value: Any) -> Any:
         return tuple(value)
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(f"{current.key} must be a number ({current.info.unit})",
-                               field=current.key)
+            raise InvalidInput(
+                f"{current.key} must be a number ({current.info.unit})", field=current.key
+            )
         low, high = current.info.minimum, current.info.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             raise InvalidInput(
                 f"{current.key} must be between {low} and {high} {current.info.unit}; got {value}",
-                field=current.key)
-        return type(default)(value) if isinstance(default, float) else value
+                field=current.key,
+            )
+        if isinstance(default, int) and not isinstance(default, bool) and value != int(value):
+            raise InvalidInput(
+                f"{current.key} must be a whole number ({current.info.unit})", field=current.key
+            )
+        return float(value) if isinstance(default, float) else int(value)
     if isinstance(default, str):
         if not isinstance(value, str) or not value.strip():
             raise InvalidInput(f"{current.key} must be non-empty text", field=current.key)
