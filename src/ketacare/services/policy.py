@@ -1,0 +1,74 @@
+"""The clinic's policy: published defaults plus the clinic's recorded overrides, versioned.
+
+A change is a new `PolicyVersion` row (who, when, why); earlier versions stay readable, and each
+stored decision records the version it used. Admins change values; confirming an UNCONFIRMED
+default is a prescriber's act (the reference could not verify it, so a prescriber signs it off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketacare.db.models import PolicyVersion, Role
+from ketacare.domain.errors import InvalidInput
+from ketacare.domain.policy import ClinicPolicy
+from ketacare.services import access, audit
+from ketacare.services.actors import Actor
+from ketacare.services.clock import Clock
+
+
+def latest_version(*, session: Session, clinic_id: int) -> PolicyVersion | None:
+    return session.scalar(
+        select(PolicyVersion).where(PolicyVersion.clinic_id == clinic_id)
+        .order_by(PolicyVersion.version.desc()).limit(1)
+    )
+
+
+def current_policy(*, session: Session, clinic_id: int) -> tuple[ClinicPolicy, int]:
+    """The clinic's policy in force and its version number (0 = the published defaults)."""
+    row = latest_version(session=session, clinic_id=clinic_id)
+    if row is None:
+        return ClinicPolicy(), 0
+    return policy_of(row), row.version
+
+
+def policy_of(row: PolicyVersion) -> ClinicPolicy:
+    return ClinicPolicy().with_overrides(row.overrides, confirm=frozenset(row.confirmed_keys))
+
+
+def change_policy(
+    *, session: Session, actor: Actor, clock: Clock, overrides: Mapping[str, Any],
+    confirm: Sequence[str] = (), reason: str,
+) -> PolicyVersion:
+    """Record a new version: admins override values; prescribers confirm unconfirmed defaults."""
+    if overrides:
+        access.require_role(session=session, actor=actor, clock=clock,
+                            roles=frozenset({Role.ADMIN}), action="policy.change")
+    if confirm:
+        access.require_role(session=session, actor=actor, clock=clock,
+                            roles=frozenset({Role.PRESCRIBER}), action="policy.confirm")
+    if not reason.strip():
+        raise InvalidInput("say why the policy changes", field="reason")
+    if actor.clinic_id is None:
+        raise InvalidInput("the actor belongs to no clinic", field="clinic_id")
+    current, version = current_policy(session=session, clinic_id=actor.clinic_id)
+    updated = current.with_overrides(overrides, confirm=frozenset(confirm))
+    row = PolicyVersion(
+        clinic_id=actor.clinic_id, version=version + 1,
+        overrides=_jsonable(updated.overrides()), confirmed_keys=sorted(updated.confirmed_keys),
+        reason=reason.strip(), created_by_user_id=actor.user_id, created_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, clock=clock, action="policy.change",
+                 object_type="policy_version", object_id=row.version,
+                 detail={"overrides": _jsonable(dict(overrides)), "confirmed": list(confirm)})
+    return row
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
