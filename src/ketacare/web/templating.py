@@ -15,6 +15,21 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
+STAFF_NAV = (
+    ("/", "Today"),
+    ("/patients", "Patients"),
+    ("/schedule", "Schedule"),
+    ("/controlled-substances", "Controlled substances"),
+    ("/report", "Outcomes"),
+)
+
+
+def _staff_nav(request: Request) -> list[tuple[str, str]]:
+    """Only links to pages this build serves (pages arrive concept by concept)."""
+    paths = {getattr(route, "path", None) for route in request.app.routes}
+    return [(href, label) for href, label in STAFF_NAV if href in paths]
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
@@ -22,6 +37,7 @@ def render(
         "current_user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),
         "is_htmx": bool(request.headers.get("HX-Request")),
+        "staff_nav": _staff_nav(request),
     }
     values.update(context or {})
     return templates.TemplateResponse(request, name, values, status_code=status_code)
