@@ -99,7 +99,7 @@ def list_events(
     return rows, total
 
 
-def _filtered(query: Select[tuple[AuditEvent]], f: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _filtered(query: Select[AuditEvent], f: AuditFilter) -> Select[AuditEvent]:
     if f.actor_user_id is not None:
         query = query.where(AuditEvent.actor_user_id == f.actor_user_id)
     if f.patient_id is not None:

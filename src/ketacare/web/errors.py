@@ -49,7 +49,7 @@ TITLES = {
 def status_for(error: DomainError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS:
-            return STATUS[kind]  # type: ignore[index]
+            return STATUS[kind]
     return 400
 
 
