@@ -23,8 +23,10 @@ from ketacare.services.clock import Clock
 
 def latest_version(*, session: Session, clinic_id: int) -> PolicyVersion | None:
     return session.scalar(
-        select(PolicyVersion).where(PolicyVersion.clinic_id == clinic_id)
-        .order_by(PolicyVersion.version.desc()).limit(1)
+        select(PolicyVersion)
+        .where(PolicyVersion.clinic_id == clinic_id)
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
     )
 
 
@@ -41,16 +43,31 @@ def policy_of(row: PolicyVersion) -> ClinicPolicy:
 
 
 def change_policy(
-    *, session: Session, actor: Actor, clock: Clock, overrides: Mapping[str, Any],
-    confirm: Sequence[str] = (), reason: str,
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    overrides: Mapping[str, Any],
+    confirm: Sequence[str] = (),
+    reason: str,
 ) -> PolicyVersion:
     """Record a new version: admins override values; prescribers confirm unconfirmed defaults."""
     if overrides:
-        access.require_role(session=session, actor=actor, clock=clock,
-                            roles=frozenset({Role.ADMIN}), action="policy.change")
+        access.require_role(
+            session=session,
+            actor=actor,
+            clock=clock,
+            roles=frozenset({Role.ADMIN}),
+            action="policy.change",
+        )
     if confirm:
-        access.require_role(session=session, actor=actor, clock=clock,
-                            roles=frozenset({Role.PRESCRIBER}), action="policy.confirm")
+        access.require_role(
+            session=session,
+            actor=actor,
+            clock=clock,
+            roles=frozenset({Role.PRESCRIBER}),
+            action="policy.confirm",
+        )
     if not reason.strip():
         raise InvalidInput("say why the policy changes", field="reason")
     if actor.clinic_id is None:
@@ -58,15 +75,25 @@ def change_policy(
     current, version = current_policy(session=session, clinic_id=actor.clinic_id)
     updated = current.with_overrides(overrides, confirm=frozenset(confirm))
     row = PolicyVersion(
-        clinic_id=actor.clinic_id, version=version + 1,
-        overrides=_jsonable(updated.overrides()), confirmed_keys=sorted(updated.confirmed_keys),
-        reason=reason.strip(), created_by_user_id=actor.user_id, created_at=clock.now(),
+        clinic_id=actor.clinic_id,
+        version=version + 1,
+        overrides=_jsonable(updated.overrides()),
+        confirmed_keys=sorted(updated.confirmed_keys),
+        reason=reason.strip(),
+        created_by_user_id=actor.user_id,
+        created_at=clock.now(),
     )
     session.add(row)
     session.flush()
-    audit.record(session=session, actor=actor, clock=clock, action="policy.change",
-                 object_type="policy_version", object_id=row.version,
-                 detail={"overrides": _jsonable(dict(overrides)), "confirmed": list(confirm)})
+    audit.record(
+        session=session,
+        actor=actor,
+        clock=clock,
+        action="policy.change",
+        object_type="policy_version",
+        object_id=row.version,
+        detail={"overrides": _jsonable(dict(overrides)), "confirmed": list(confirm)},
+    )
     return row
 
 
