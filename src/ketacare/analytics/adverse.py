@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ketacare.analytics.definitions import Figure, ci_text
+from ketacare.analytics.stats import wilson_interval
 
 # Session column → what counts as an event (matches the sessions table of the simulation and
 # the monitored-session records).
@@ -14,16 +15,18 @@ ADVERSE_EVENTS: dict[str, str] = {
     "dissociation": "dissociation: CADSS total above 4",
     "sedation": "sedation: lowest MOAA/S of the session 4 or below",
     "large_bp_rise": "blood-pressure rise of ≥ 40 mmHg systolic and/or ≥ 25 mmHg diastolic "
-                     "(Spravato label definition)",
+    "(Spravato label definition)",
 }
 
 
-def adverse_event_rates(sessions: pd.DataFrame, *, by: str | None = "route",
-                        events: tuple[str, ...] = tuple(ADVERSE_EVENTS),
-                        confidence: float = 0.95) -> Figure:
+def adverse_event_rates(
+    sessions: pd.DataFrame,
+    *,
+    by: str | None = "route",
+    events: tuple[str, ...] = tuple(ADVERSE_EVENTS),
+    confidence: float = 0.95,
+) -> Figure:
     """Events per 100 sessions with Wilson CIs, one row per (group, event)."""
-    from ketacare.analytics.stats import wilson_interval
-
     missing = [e for e in events if e not in sessions.columns]
     if missing:
         raise ValueError(f"sessions has no column(s) {missing}; expected event flags {events}")
@@ -39,12 +42,27 @@ def adverse_event_rates(sessions: pd.DataFrame, *, by: str | None = "route",
         low, high = wilson_interval(k, n, confidence)
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = 100.0 * k / n
-        rows.append(pd.DataFrame({"group": [str(x) for x in names], "event": event, "sessions": n,
-                                  "events": k, "per_100_sessions": rate,
-                                  "ci_low": 100.0 * low, "ci_high": 100.0 * high}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": [str(x) for x in names],
+                    "event": event,
+                    "sessions": n,
+                    "events": k,
+                    "per_100_sessions": rate,
+                    "ci_low": 100.0 * low,
+                    "ci_high": 100.0 * high,
+                }
+            )
+        )
     definitions = "; ".join(f"{e} = {ADVERSE_EVENTS.get(e, e)}" for e in events)
-    definition = (f"Sessions with the event per 100 sessions ({definitions}). "
-                  f"{ci_text(confidence)}; sessions of one patient are counted as independent, "
-                  "so the intervals are somewhat too narrow when events cluster in patients.")
-    return Figure(title="Adverse events per 100 sessions", definition=definition,
-                  table=pd.concat(rows, ignore_index=True))
+    definition = (
+        f"Sessions with the event per 100 sessions ({definitions}). "
+        f"{ci_text(confidence)}; sessions of one patient are counted as independent, "
+        "so the intervals are somewhat too narrow when events cluster in patients."
+    )
+    return Figure(
+        title="Adverse events per 100 sessions",
+        definition=definition,
+        table=pd.concat(rows, ignore_index=True),
+    )

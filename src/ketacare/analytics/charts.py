@@ -36,8 +36,14 @@ def _new(title: str, definition: str) -> tuple[MplFigure, Axes]:
     fig = MplFigure(figsize=(_WIDTH_IN, _HEIGHT_IN))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_title(title, fontsize=11, loc="left")
-    fig.text(0.01, -0.02, "\n".join(textwrap.wrap(definition, 120)), fontsize=6.5, va="top",
-             color="#444444")
+    fig.text(
+        0.01,
+        -0.02,
+        "\n".join(textwrap.wrap(definition, 120)),
+        fontsize=6.5,
+        va="top",
+        color="#444444",
+    )
     ax.grid(True, alpha=0.3)
     return fig, ax
 
@@ -47,8 +53,15 @@ def relapse_chart_svg(result: RelapseFigure) -> str:
     fig, ax = _new(result.title, result.definition)
     for name, part in result.curves.groupby("group", sort=True):
         line = ax.step(part["day"], part["survival"], where="post", label=str(name))[0]
-        ax.fill_between(part["day"], part["ci_low"], part["ci_high"], step="post", alpha=0.2,
-                        color=line.get_color(), linewidth=0)
+        ax.fill_between(
+            part["day"],
+            part["ci_low"],
+            part["ci_high"],
+            step="post",
+            alpha=0.2,
+            color=line.get_color(),
+            linewidth=0,
+        )
     ax.set_xlabel("days since the last loading session")
     ax.set_ylabel("share still in response")
     ax.set_ylim(0, 1.02)
@@ -64,8 +77,15 @@ def response_chart_svg(result: Figure) -> str:
         for column, style in (("response", "-o"), ("remission", "--s")):
             rate = part[f"{column}_rate"]
             err = [rate - part[f"{column}_ci_low"], part[f"{column}_ci_high"] - rate]
-            ax.errorbar(part["session_number"], rate, yerr=err, fmt=style, capsize=3,
-                        markersize=4, label=f"{column}{suffix}")
+            ax.errorbar(
+                part["session_number"],
+                rate,
+                yerr=err,
+                fmt=style,
+                capsize=3,
+                markersize=4,
+                label=f"{column}{suffix}",
+            )
     ax.set_xlabel("sessions received")
     ax.set_ylabel("share of patients at risk")
     ax.set_ylim(0, 1.02)
@@ -94,7 +114,10 @@ def adverse_events_chart_svg(result: Figure) -> str:
     for g, name in enumerate(groups):
         part = table[table["group"] == name].set_index("event").reindex(events)
         x = [i + g * width for i in range(len(events))]
-        err = [part["per_100_sessions"] - part["ci_low"], part["ci_high"] - part["per_100_sessions"]]
+        err = [
+            part["per_100_sessions"] - part["ci_low"],
+            part["ci_high"] - part["per_100_sessions"],
+        ]
         ax.bar(x, part["per_100_sessions"], width=width, yerr=err, capsize=2, label=str(name))
     ax.set_xticks([i + width * (len(groups) - 1) / 2 for i in range(len(events))], events)
     ax.set_ylabel("per 100 sessions")
@@ -102,15 +125,20 @@ def adverse_events_chart_svg(result: Figure) -> str:
     return _svg(fig)
 
 
-def booster_policy_chart_svg(table: pd.DataFrame, *, title: str = "Booster policies",
-                             definition: str = "") -> str:
+def booster_policy_chart_svg(
+    table: pd.DataFrame, *, title: str = "Booster policies", definition: str = ""
+) -> str:
     """Sessions per patient-year against days in remission per patient-year, one point each."""
     fig, ax = _new(title, definition)
     ax.scatter(table["sessions_per_patient_year"], table["remission_days_per_patient_year"])
     for row in table.itertuples():
-        ax.annotate(str(row.policy), (row.sessions_per_patient_year,
-                                      row.remission_days_per_patient_year),
-                    fontsize=8, xytext=(4, 4), textcoords="offset points")
+        ax.annotate(
+            str(row.policy),
+            (row.sessions_per_patient_year, row.remission_days_per_patient_year),
+            fontsize=8,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
     ax.set_xlabel("booster sessions per patient-year")
     ax.set_ylabel("days in remission per patient-year")
     return _svg(fig)

@@ -39,7 +39,7 @@ def dense_codes(*id_arrays: NDArray[np.generic]) -> tuple[list[IntArray], NDArra
             return [a.astype(np.int64, copy=False) for a in arrays], np.arange(high + 1)
     codes, uniques = pd.factorize(np.concatenate(arrays))
     bounds = np.cumsum([0] + [a.size for a in arrays])
-    split = [codes[bounds[i]:bounds[i + 1]].astype(np.int64) for i in range(len(arrays))]
+    split = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(arrays))]
     return split, np.asarray(uniques)
 
 
@@ -92,8 +92,9 @@ class PostSession:
     improvement: FloatArray  # fraction of the baseline gone
 
 
-def post_session_outcomes(rows: InstrumentRows, base: FloatArray,
-                          defs: OutcomeDefinitions) -> PostSession:
+def post_session_outcomes(
+    rows: InstrumentRows, base: FloatArray, defs: OutcomeDefinitions
+) -> PostSession:
     m = rows.session >= 1
     patient = rows.patient[m]
     b = base[patient]
@@ -102,10 +103,13 @@ def post_session_outcomes(rows: InstrumentRows, base: FloatArray,
     s = rows.score[m][keep]
     eligible = b >= defs.remission_baseline_at_least
     return PostSession(
-        patient=patient, session=rows.session[m][keep].astype(np.int64),
+        patient=patient,
+        session=rows.session[m][keep].astype(np.int64),
         responded=s <= (1.0 - defs.response_fall_fraction) * b,
-        remission_eligible=eligible, remitted=eligible & (s < defs.remission_below),
-        improvement=(b - s) / b)
+        remission_eligible=eligible,
+        remitted=eligible & (s < defs.remission_below),
+        improvement=(b - s) / b,
+    )
 
 
 @dataclass(frozen=True)
@@ -118,11 +122,15 @@ class SessionCounts:
     remitters: IntArray
 
 
-def counts_by_session(post: PostSession, group_of_patient: IntArray | None,
-                      n_groups: int) -> SessionCounts:
+def counts_by_session(
+    post: PostSession, group_of_patient: IntArray | None, n_groups: int
+) -> SessionCounts:
     width = int(post.session.max()) + 1 if post.session.size else 1
-    g = np.zeros(post.patient.size, dtype=np.int64) if group_of_patient is None \
+    g = (
+        np.zeros(post.patient.size, dtype=np.int64)
+        if group_of_patient is None
         else group_of_patient[post.patient]
+    )
     ok = g >= 0
     key = g[ok] * width + post.session[ok]
     size = n_groups * width
@@ -131,8 +139,9 @@ def counts_by_session(post: PostSession, group_of_patient: IntArray | None,
         w = None if weights is None else weights[ok]
         return np.bincount(key, weights=w, minlength=size).astype(np.int64).reshape(n_groups, width)
 
-    return SessionCounts(count(None), count(post.responded), count(post.remission_eligible),
-                         count(post.remitted))
+    return SessionCounts(
+        count(None), count(post.responded), count(post.remission_eligible), count(post.remitted)
+    )
 
 
 def first_response_session(post: PostSession, n: int) -> tuple[IntArray, BoolArray]:
@@ -155,8 +164,14 @@ class RelapseData:
     relapsed: BoolArray
 
 
-def relapse_durations(rows: InstrumentRows, base: FloatArray, sess_codes: IntArray,
-                      sessions: pd.DataFrame, n: int, defs: OutcomeDefinitions) -> RelapseData:
+def relapse_durations(
+    rows: InstrumentRows,
+    base: FloatArray,
+    sess_codes: IntArray,
+    sessions: pd.DataFrame,
+    n: int,
+    defs: OutcomeDefinitions,
+) -> RelapseData:
     """Days from the last loading session to relapse (see OutcomeDefinitions.relapse_text);
     censored at the last check-in on or before the first booster (or the last check-in)."""
     s_day = sessions["day"].to_numpy(dtype=np.float64)
@@ -176,8 +191,12 @@ def relapse_durations(rows: InstrumentRows, base: FloatArray, sess_codes: IntArr
     ok_end = end_row & (base[p] > 0)
     responder[p[ok_end]] = sc[ok_end] <= keep_factor * base[p[ok_end]]
 
-    check = np.isnan(rows.session) & (rows.day > end_day[p]) & (rows.day <= booster_day[p]) \
+    check = (
+        np.isnan(rows.session)
+        & (rows.day > end_day[p])
+        & (rows.day <= booster_day[p])
         & responder[p]
+    )
     cp, cday = p[check], rows.day[check]
     lost = sc[check] > keep_factor * base[cp]
     confirmed = _confirmed(cp, cday, lost, defs.relapse_confirmations)
@@ -205,3 +224,16 @@ def _confirmed(patient: IntArray, day: FloatArray, lost: BoolArray, runs: int) -
     out = np.zeros_like(lost)
     out[order] = run
     return out
+
+
+def lookup_codes(values: NDArray[np.generic], ids: NDArray[np.generic]) -> IntArray:
+    """Dense codes of patient ``values`` given the id of each code (−1 where unknown)."""
+    values = np.asarray(values)
+    if (
+        np.issubdtype(values.dtype, np.integer)
+        and np.issubdtype(ids.dtype, np.integer)
+        and np.array_equal(ids, np.arange(ids.size))
+    ):
+        out = values.astype(np.int64)
+        return np.where((out >= 0) & (out < ids.size), out, -1)
+    return np.asarray(pd.Index(ids).get_indexer(values), dtype=np.int64)

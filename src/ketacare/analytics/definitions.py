@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ketacare.domain.outcomes import OutcomesPolicy
+
 
 @dataclass(frozen=True)
 class OutcomeDefinitions:
@@ -24,6 +26,18 @@ class OutcomeDefinitions:
     relapse_confirmations: int = 2  # consecutive check-ins without response (see relapse_text)
     confidence: float = 0.95
 
+    @classmethod
+    def from_policy(cls, policy: OutcomesPolicy, *, confidence: float = 0.95) -> OutcomeDefinitions:
+        """The definitions of a clinic's `OutcomesPolicy` (the clinical core's values)."""
+        return cls(
+            response_fall_fraction=policy.response_min_improvement_pct / 100.0,
+            remission_below=policy.remission_below_score,
+            remission_baseline_at_least=policy.remission_requires_baseline_at_least,
+            early_improvement_fraction=policy.early_improvement_pct / 100.0,
+            relapse_confirmations=policy.relapse_consecutive_measurements,
+            confidence=confidence,
+        )
+
     def __post_init__(self) -> None:
         if not 0.0 < self.response_fall_fraction < 1.0:
             raise ValueError("response_fall_fraction must be between 0 and 1 (exclusive)")
@@ -32,20 +46,29 @@ class OutcomeDefinitions:
 
     @property
     def response_text(self) -> str:
-        return (f"response = a score at least {self.response_fall_fraction:.0%} below the "
-                "patient's baseline (baseline above 0)")
+        return (
+            f"response = a score at least {self.response_fall_fraction:.0%} below the "
+            "patient's baseline (baseline above 0)"
+        )
 
     @property
     def remission_text(self) -> str:
-        return (f"remission = a score below {self.remission_below} in a patient whose baseline "
-                f"was at least {self.remission_baseline_at_least}")
+        return (
+            f"remission = a score below {self.remission_below} in a patient whose baseline "
+            f"was at least {self.remission_baseline_at_least}"
+        )
 
     @property
     def relapse_text(self) -> str:
-        runs = ("" if self.relapse_confirmations <= 1 else
-                f", confirmed by the next {self.relapse_confirmations - 1} check-in(s)")
-        return ("relapse = in a patient who met response on the score after the last loading "
-                f"session, the first later check-in whose score no longer meets response{runs}")
+        runs = (
+            ""
+            if self.relapse_confirmations <= 1
+            else f", confirmed by the next {self.relapse_confirmations - 1} check-in(s)"
+        )
+        return (
+            "relapse = in a patient who met response on the score after the last loading "
+            f"session, the first later check-in whose score no longer meets response{runs}"
+        )
 
 
 @dataclass(frozen=True)

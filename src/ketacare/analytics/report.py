@@ -42,30 +42,56 @@ class OutcomeReport:
     charts: dict[str, str] = field(repr=False)  # name → SVG
 
 
-def outcome_report(scores: pd.DataFrame, sessions: pd.DataFrame, patients: pd.DataFrame, *,
-                   instrument: str = "GAD-7",
-                   definitions: OutcomeDefinitions = DEFAULT_DEFINITIONS,
-                   max_session: int | None = 12, charts: bool = True) -> OutcomeReport:
+def outcome_report(
+    scores: pd.DataFrame,
+    sessions: pd.DataFrame,
+    patients: pd.DataFrame,
+    *,
+    instrument: str = "GAD-7",
+    definitions: OutcomeDefinitions = DEFAULT_DEFINITIONS,
+    max_session: int | None = 12,
+    charts: bool = True,
+) -> OutcomeReport:
     """Compute every figure of the clinic outcome report (and its charts unless ``charts`` is
     False)."""
     routes = route_groups(sessions)
-    kw = {"instrument": instrument, "definitions": definitions}
-    response = response_by_session(scores, max_session=max_session, **kw)  # type: ignore[arg-type]
-    by_route = response_by_session(scores, groups=routes, max_session=max_session, **kw)  # type: ignore[arg-type]
-    by_comorbidity = response_by_session(scores, groups=comorbidity_groups(patients),  # type: ignore[arg-type]
-                                         max_session=max_session, **kw)
-    to_response = sessions_to_first_response(scores, **kw)  # type: ignore[arg-type]
-    relapse = relapse_after_loading(scores, sessions, **kw)  # type: ignore[arg-type]
-    relapse_route = relapse_after_loading(scores, sessions, groups=routes, **kw)  # type: ignore[arg-type]
+    inst, defs = instrument, definitions
+    response = response_by_session(
+        scores, instrument=inst, definitions=defs, max_session=max_session
+    )
+    by_route = response_by_session(
+        scores, instrument=inst, definitions=defs, groups=routes, max_session=max_session
+    )
+    by_comorbidity = response_by_session(
+        scores,
+        instrument=inst,
+        definitions=defs,
+        groups=comorbidity_groups(patients),
+        max_session=max_session,
+    )
+    to_response = sessions_to_first_response(scores, instrument=inst, definitions=defs)
+    relapse = relapse_after_loading(scores, sessions, instrument=inst, definitions=defs)
+    relapse_route = relapse_after_loading(
+        scores, sessions, instrument=inst, definitions=defs, groups=routes
+    )
     adverse = adverse_event_rates(sessions, by="route", confidence=definitions.confidence)
     svgs: dict[str, str] = {}
     if charts:
-        svgs = {"response": response_chart_svg(response),
-                "sessions_to_response": sessions_to_response_chart_svg(to_response),
-                "relapse": relapse_chart_svg(relapse),
-                "relapse_by_route": relapse_chart_svg(relapse_route),
-                "adverse_events": adverse_events_chart_svg(adverse)}
-    return OutcomeReport(instrument=instrument, response=response, response_by_route=by_route,
-                         response_by_comorbidity=by_comorbidity, sessions_to_response=to_response,
-                         relapse=relapse, relapse_by_route=relapse_route, adverse_events=adverse,
-                         charts=svgs)
+        svgs = {
+            "response": response_chart_svg(response),
+            "sessions_to_response": sessions_to_response_chart_svg(to_response),
+            "relapse": relapse_chart_svg(relapse),
+            "relapse_by_route": relapse_chart_svg(relapse_route),
+            "adverse_events": adverse_events_chart_svg(adverse),
+        }
+    return OutcomeReport(
+        instrument=instrument,
+        response=response,
+        response_by_route=by_route,
+        response_by_comorbidity=by_comorbidity,
+        sessions_to_response=to_response,
+        relapse=relapse,
+        relapse_by_route=relapse_route,
+        adverse_events=adverse,
+        charts=svgs,
+    )

@@ -12,8 +12,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-def wilson_interval(successes: ArrayLike, n: ArrayLike,
-                    confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
+def wilson_interval(
+    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval for proportions ``successes / n`` (elementwise; NaN where n = 0)."""
     x = np.asarray(successes, dtype=np.float64)
     total = np.asarray(n, dtype=np.float64)
@@ -56,5 +57,10 @@ def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> KaplanMeier:
     at_risk = t.size - np.concatenate([[0], np.cumsum(removed)[:-1]]).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = np.where(at_risk > 0, 1.0 - events / at_risk, 1.0)
-    return KaplanMeier(timeline=timeline, at_risk=at_risk, events=events,
-                       censored=removed - events, survival=np.cumprod(factor))
+    return KaplanMeier(
+        timeline=timeline,
+        at_risk=at_risk,
+        events=events,
+        censored=removed - events,
+        survival=np.asarray(np.cumprod(factor), dtype=np.float64),
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ketacare.domain.maintenance import MaintenancePolicy
 from ketacare.simulation.loading import Loading, benefit_after, observe
 from ketacare.simulation.params import CohortConfig
 from ketacare.simulation.patients import Patients
@@ -39,13 +40,29 @@ class FixedIntervalBoosters:
 
 @dataclass(frozen=True)
 class SymptomTriggeredBoosters:
-    """A booster when a check-in GAD-7 is ≥ ``rise_points`` above the post-loading score or
-    ≥ ``return_to_score`` (the clinical core's maintenance rule), but not sooner than
-    ``min_interval_days`` after the previous session (an overuse guard)."""
+    """The clinical core's maintenance rule (ketacare.domain.maintenance.booster_due), vectorised:
+    a booster is due when a check-in GAD-7 is ≥ ``rise_points`` above the post-loading score, or
+    ≥ ``return_to_score`` when loading had brought it below that; it is given ``delay_days``
+    after the triggering check-in (the window's earliest day), and never sooner than
+    ``min_interval_days`` after the previous session (a simulation guard against weekly
+    re-triggering, in the spirit of the core's overuse review)."""
 
     rise_points: int = 4
     return_to_score: int = 10
+    delay_days: int = 0
     min_interval_days: int = 7
+
+    @classmethod
+    def from_policy(
+        cls, policy: MaintenancePolicy, *, min_interval_days: int = 7
+    ) -> SymptomTriggeredBoosters:
+        """The rule with a clinic's `MaintenancePolicy` values."""
+        return cls(
+            rise_points=policy.booster_rise_points,
+            return_to_score=policy.booster_return_score,
+            delay_days=policy.booster_window_earliest_days,
+            min_interval_days=min_interval_days,
+        )
 
 
 BoosterPolicy = NoBoosters | FixedIntervalBoosters | SymptomTriggeredBoosters
@@ -78,14 +95,22 @@ def _checkin_days(config: CohortConfig) -> set[int]:
     return {int(d) for d in days if 0 < d <= config.followup_days}
 
 
-def _wear(u: FloatArray, full_days: FloatArray, residual: FloatArray, half_life: float) -> FloatArray:
+def _wear(
+    u: FloatArray, full_days: FloatArray, residual: FloatArray, half_life: float
+) -> FloatArray:
     decay = np.exp2(-np.maximum(u - full_days, 0.0) / half_life)
     return np.asarray(residual + (1.0 - residual) * decay, dtype=np.float64)
 
 
-def simulate_followup(p: Patients, loading: Loading, config: CohortConfig,
-                      policy: BoosterPolicy, rng: np.random.Generator,
-                      *, record: bool = True) -> FollowUp:
+def simulate_followup(
+    p: Patients,
+    loading: Loading,
+    config: CohortConfig,
+    policy: BoosterPolicy,
+    rng: np.random.Generator,
+    *,
+    record: bool = True,
+) -> FollowUp:
     """Step every patient through ``config.followup_days`` days after their last loading session."""
     n = p.n
     idx = np.arange(n)
@@ -104,6 +129,14 @@ def simulate_followup(p: Patients, loading: Loading, config: CohortConfig,
     half_life = config.durability.decay_half_life_days
     resp = config.response
     checkins = _checkin_days(config)
+    # Check-in rows are preallocated (one block of n rows per check-in day and instrument).
+    size = 2 * n * len(checkins) if record else 0
+    c_patient = np.empty(size, dtype=np.int64)
+    c_day = np.empty(size, dtype=np.int64)
+    c_instrument = np.empty(size, dtype=np.int64)
+    c_value = np.empty(size, dtype=np.int64)
+    filled = 0
+    pending = np.full(n, np.inf)  # day a triggered booster will be given
     rows: list[tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]] = []
     b_rows: list[tuple[IntArray, IntArray, IntArray]] = []
 
@@ -119,20 +152,31 @@ def simulate_followup(p: Patients, loading: Loading, config: CohortConfig,
             gad_score = observe(p.gad7_baseline, gad_benefit, resp.gad7_noise_sd, 21, rng)
             phq_score = observe(p.phq9_baseline, peak_phq * wear, resp.phq9_noise_sd, 27, rng)
             if record:
-                day = end_day + t
-                nan = np.full(n, np.nan)
-                rows.append((idx, day, nan, np.zeros(n, dtype=np.int64), gad_score))
-                rows.append((idx, day, nan, np.ones(n, dtype=np.int64), phq_score))
-        due = maintained & _due(policy, t, u, gad_score, post_gad)
+                for code, value in ((0, gad_score), (1, phq_score)):
+                    block = slice(filled, filled + n)
+                    c_patient[block], c_day[block] = idx, end_day + t
+                    c_instrument[block], c_value[block] = code, value
+                    filled += n
+        if isinstance(policy, SymptomTriggeredBoosters):
+            triggered = maintained & _triggered(policy, gad_score, post_gad) & np.isinf(pending)
+            pending[triggered] = t + policy.delay_days
+            due = (pending <= t) & (u >= policy.min_interval_days)
+            pending[due] = np.inf
+        elif isinstance(policy, FixedIntervalBoosters):
+            due = maintained & (u >= policy.interval_days)
+        else:
+            due = np.zeros(n, dtype=bool)
         if due.any():
             who = np.flatnonzero(due)
             sessions[who] += 1
             boosters[who] += 1
             last_session[who] = t
-            peak_gad[who] = benefit_after(sessions[who], p.depth_gad7[who], p.speed_sessions[who],
-                                          p.tolerance[who])
-            peak_phq[who] = benefit_after(sessions[who], p.depth_phq9[who], p.speed_sessions[who],
-                                          p.tolerance[who])
+            peak_gad[who] = benefit_after(
+                sessions[who], p.depth_gad7[who], p.speed_sessions[who], p.tolerance[who]
+            )
+            peak_phq[who] = benefit_after(
+                sessions[who], p.depth_phq9[who], p.speed_sessions[who], p.tolerance[who]
+            )
             if record:
                 day = end_day[who] + t
                 number = sessions[who].astype(np.int64)
@@ -145,37 +189,50 @@ def simulate_followup(p: Patients, loading: Loading, config: CohortConfig,
                 rows.append((who, after_day, k, zeros, g))
                 rows.append((who, after_day, k, zeros + 1, q))
 
-    return FollowUp(*_stack(rows), *_stack_boosters(b_rows), boosters=boosters,
-                    days_in_remission=in_remission, days_in_response=in_response,
-                    maintained=maintained)
+    rows.insert(0, (c_patient, c_day, np.full(size, np.nan), c_instrument, c_value))
+    return FollowUp(
+        *_stack(rows),
+        *_stack_boosters(b_rows),
+        boosters=boosters,
+        days_in_remission=in_remission,
+        days_in_response=in_response,
+        maintained=maintained,
+    )
 
 
-def _due(policy: BoosterPolicy, t: int, since_last: FloatArray, gad_score: IntArray | None,
-         post_gad: IntArray) -> BoolArray:
-    if isinstance(policy, NoBoosters):
-        return np.zeros(since_last.shape, dtype=bool)
-    if isinstance(policy, FixedIntervalBoosters):
-        return np.asarray(since_last >= policy.interval_days)
+def _triggered(
+    policy: SymptomTriggeredBoosters, gad_score: IntArray | None, post_gad: IntArray
+) -> BoolArray:
     if gad_score is None:
-        return np.zeros(since_last.shape, dtype=bool)
-    worse = (gad_score >= post_gad + policy.rise_points) | (gad_score >= policy.return_to_score)
-    return np.asarray(worse & (since_last >= policy.min_interval_days))
+        return np.zeros(post_gad.shape, dtype=bool)
+    rise = gad_score - post_gad >= policy.rise_points
+    returned = (post_gad < policy.return_to_score) & (gad_score >= policy.return_to_score)
+    return np.asarray(rise | returned)
 
 
-def _stack(rows: list[tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]]
-           ) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]:
+def _stack(
+    rows: list[tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]],
+) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]:
     if not rows:
         e = np.zeros(0, dtype=np.int64)
         return e, e, np.zeros(0), e, e
-    return (np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]),
-            np.concatenate([r[2] for r in rows]), np.concatenate([r[3] for r in rows]),
-            np.concatenate([r[4] for r in rows]))
+    return (
+        np.concatenate([r[0] for r in rows]),
+        np.concatenate([r[1] for r in rows]),
+        np.concatenate([r[2] for r in rows]),
+        np.concatenate([r[3] for r in rows]),
+        np.concatenate([r[4] for r in rows]),
+    )
 
 
-def _stack_boosters(rows: list[tuple[IntArray, IntArray, IntArray]]
-                    ) -> tuple[IntArray, IntArray, IntArray]:
+def _stack_boosters(
+    rows: list[tuple[IntArray, IntArray, IntArray]],
+) -> tuple[IntArray, IntArray, IntArray]:
     if not rows:
         e = np.zeros(0, dtype=np.int64)
         return e, e, e
-    return (np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]),
-            np.concatenate([r[2] for r in rows]))
+    return (
+        np.concatenate([r[0] for r in rows]),
+        np.concatenate([r[1] for r in rows]),
+        np.concatenate([r[2] for r in rows]),
+    )

@@ -60,15 +60,16 @@ def effective_sessions(k: FloatArray | IntArray, tau: FloatArray) -> FloatArray:
     return np.asarray(np.where(tau > 0, shrunk, k), dtype=np.float64)
 
 
-def benefit_after(k: FloatArray | IntArray, depth: FloatArray, speed: FloatArray,
-                  tau: FloatArray) -> FloatArray:
+def benefit_after(
+    k: FloatArray | IntArray, depth: FloatArray, speed: FloatArray, tau: FloatArray
+) -> FloatArray:
     """Latent fraction of the baseline removed after ``k`` sessions (broadcasts)."""
-    return np.asarray(depth * (1.0 - np.exp(-effective_sessions(k, tau) / speed)),
-                      dtype=np.float64)
+    return np.asarray(depth * (1.0 - np.exp(-effective_sessions(k, tau) / speed)), dtype=np.float64)
 
 
-def observe(baseline: IntArray, benefit: FloatArray, noise_sd: float, maximum: int,
-            rng: np.random.Generator) -> IntArray:
+def observe(
+    baseline: IntArray, benefit: FloatArray, noise_sd: float, maximum: int, rng: np.random.Generator
+) -> IntArray:
     """An integer score: baseline × (1 − benefit) plus measurement noise, clipped to the scale."""
     expected = baseline * (1.0 - benefit)
     noisy = expected + noise_sd * rng.standard_normal(np.shape(expected))
@@ -82,8 +83,9 @@ def _series_lengths(p: Patients, config: CohortConfig) -> IntArray:
     return per_route[p.route_index]
 
 
-def _session_days(p: Patients, config: CohortConfig, width: int,
-                  rng: np.random.Generator) -> IntArray:
+def _session_days(
+    p: Patients, config: CohortConfig, width: int, rng: np.random.Generator
+) -> IntArray:
     low = np.array([config.routes[r].interval_days[0] for r in ROUTES])[p.route_index]
     high = np.array([config.routes[r].interval_days[1] for r in ROUTES])[p.route_index]
     gaps = rng.integers(low[:, None], high[:, None] + 1, size=(p.n, max(width - 1, 0)))
@@ -99,7 +101,9 @@ def _doses(p: Patients, gad7_after: IntArray, width: int) -> tuple[FloatArray, F
     improvement = np.zeros(p.n)
     dose_mg = np.zeros((p.n, width))
     relative = np.zeros((p.n, width))
-    sl_mg = np.clip(np.round(SUBLINGUAL_MG_PER_KG * p.weight_kg / 50.0) * 50.0, *SUBLINGUAL_RANGE_MG)
+    sl_mg = np.clip(
+        np.round(SUBLINGUAL_MG_PER_KG * p.weight_kg / 50.0) * 50.0, *SUBLINGUAL_RANGE_MG
+    )
     for k in range(width):
         session = k + 1
         if k > 0:
@@ -109,10 +113,16 @@ def _doses(p: Patients, gad7_after: IntArray, width: int) -> tuple[FloatArray, F
         step_esk = esk & (session >= ESKETAMINE_TITRATE_FROM_SESSION) & (improvement < 0.5)
         rung = np.minimum(rung + (step_racemic | step_esk), 2)
         mg_per_kg = RACEMIC_LADDER_MG_PER_KG[rung]
-        dose_mg[:, k] = np.select([racemic, esk], [np.round(mg_per_kg * p.weight_kg, 1),
-                                                   ESKETAMINE_LADDER_MG[rung]], sl_mg)
-        relative[:, k] = np.select([racemic, esk], [mg_per_kg / 0.5, ESKETAMINE_LADDER_MG[rung] / 56.0],
-                                   sl_mg / p.weight_kg / SUBLINGUAL_MG_PER_KG)
+        dose_mg[:, k] = np.select(
+            [racemic, esk],
+            [np.round(mg_per_kg * p.weight_kg, 1), ESKETAMINE_LADDER_MG[rung]],
+            sl_mg,
+        )
+        relative[:, k] = np.select(
+            [racemic, esk],
+            [mg_per_kg / 0.5, ESKETAMINE_LADDER_MG[rung] / 56.0],
+            sl_mg / p.weight_kg / SUBLINGUAL_MG_PER_KG,
+        )
     return dose_mg, relative
 
 
@@ -121,11 +131,22 @@ def iv_equivalent(route_index: IntArray, dose_mg: FloatArray, weight_kg: FloatAr
     route = np.asarray(ROUTES)[route_index]
     per_kg = dose_mg / weight_kg
     seventy = 70.0 / weight_kg
-    return np.asarray(np.select(
-        [route == Route.IV.value, route == Route.IM.value, route == Route.ESKETAMINE_NASAL.value],
-        [per_kg, per_kg * IM_BIOAVAILABILITY,
-         dose_mg / ESKETAMINE_MG_PER_IV_HALF_MG_PER_KG * 0.5 * seventy],
-        dose_mg / SUBLINGUAL_MG_PER_IV_HALF_MG_PER_KG * 0.5 * seventy), dtype=np.float64)
+    return np.asarray(
+        np.select(
+            [
+                route == Route.IV.value,
+                route == Route.IM.value,
+                route == Route.ESKETAMINE_NASAL.value,
+            ],
+            [
+                per_kg,
+                per_kg * IM_BIOAVAILABILITY,
+                dose_mg / ESKETAMINE_MG_PER_IV_HALF_MG_PER_KG * 0.5 * seventy,
+            ],
+            dose_mg / SUBLINGUAL_MG_PER_IV_HALF_MG_PER_KG * 0.5 * seventy,
+        ),
+        dtype=np.float64,
+    )
 
 
 def simulate_loading(p: Patients, config: CohortConfig, rng: np.random.Generator) -> Loading:
@@ -143,6 +164,15 @@ def simulate_loading(p: Patients, config: CohortConfig, rng: np.random.Generator
     day = _session_days(p, config, width, rng)
     dose_mg, relative = _doses(p, gad, width)
     iv_eq = iv_equivalent(p.route_index[:, None], dose_mg, p.weight_kg[:, None])
-    return Loading(n_sessions=n_sessions, valid=valid, day=day, dose_mg=dose_mg,
-                   dose_relative=relative, iv_equivalent_mg_per_kg=iv_eq,
-                   benefit_gad7=b_gad, benefit_phq9=b_phq, gad7_after=gad, phq9_after=phq)
+    return Loading(
+        n_sessions=n_sessions,
+        valid=valid,
+        day=day,
+        dose_mg=dose_mg,
+        dose_relative=relative,
+        iv_equivalent_mg_per_kg=iv_eq,
+        benefit_gad7=b_gad,
+        benefit_phq9=b_phq,
+        gad7_after=gad,
+        phq9_after=phq,
+    )

@@ -68,16 +68,23 @@ def draw_patients(n: int, config: CohortConfig, rng: np.random.Generator) -> Pat
     bmi = np.clip(rng.lognormal(np.log(27.0), 0.18, n), 17.0, 50.0)
     weight = np.round(bmi * (height / 100.0) ** 2, 1)
     duration = np.clip(rng.lognormal(np.log(cov.illness_duration_median_years), 0.7, n), 1.0, 50.0)
-    dep_share = (cov.comorbid_depression_share if config.comorbid_depression_share is None
-                 else config.comorbid_depression_share)
+    dep_share = (
+        cov.comorbid_depression_share
+        if config.comorbid_depression_share is None
+        else config.comorbid_depression_share
+    )
     depression = rng.random(n) < dep_share
     ptsd = rng.random(n) < cov.comorbid_ptsd_share
     route = _route_indices(n, config, rng)
 
     # Baseline severity: GAD-7 and PHQ-9 correlated through a shared distress factor.
     shared = rng.standard_normal(n)
-    gad = cov.gad7_baseline_mean + cov.gad7_baseline_sd * (0.6 * shared + 0.8 * rng.standard_normal(n))
-    phq_mean = np.where(depression, cov.phq9_baseline_mean_depressed, cov.phq9_baseline_mean_not_depressed)
+    gad = cov.gad7_baseline_mean + cov.gad7_baseline_sd * (
+        0.6 * shared + 0.8 * rng.standard_normal(n)
+    )
+    phq_mean = np.where(
+        depression, cov.phq9_baseline_mean_depressed, cov.phq9_baseline_mean_not_depressed
+    )
     phq = phq_mean + cov.phq9_baseline_sd * (0.6 * shared + 0.8 * rng.standard_normal(n))
     pcl_mean = np.where(ptsd, cov.pcl5_baseline_mean_ptsd, cov.pcl5_baseline_mean_no_ptsd)
     pcl = pcl_mean + cov.pcl5_baseline_sd * rng.standard_normal(n)
@@ -85,12 +92,17 @@ def draw_patients(n: int, config: CohortConfig, rng: np.random.Generator) -> Pat
 
     route_shift = np.array([config.routes[r].depth_logit_shift for r in ROUTES])[route]
     route_speed = np.array([config.routes[r].speed_factor for r in ROUTES])[route]
-    logit = (resp.depth_logit_mean + route_shift
-             + resp.duration_logit_per_log_year * np.log(duration / cov.illness_duration_median_years)
-             + resp.ptsd_logit_shift * ptsd + resp.depth_logit_sd * rng.standard_normal(n))
+    logit = (
+        resp.depth_logit_mean
+        + route_shift
+        + resp.duration_logit_per_log_year * np.log(duration / cov.illness_duration_median_years)
+        + resp.ptsd_logit_shift * ptsd
+        + resp.depth_logit_sd * rng.standard_normal(n)
+    )
     depth_gad = resp.depth_max * _sigmoid(logit + resp.instrument_logit_sd * rng.standard_normal(n))
-    depth_phq = resp.depth_max * _sigmoid(logit + resp.phq9_logit_shift
-                                          + resp.instrument_logit_sd * rng.standard_normal(n))
+    depth_phq = resp.depth_max * _sigmoid(
+        logit + resp.phq9_logit_shift + resp.instrument_logit_sd * rng.standard_normal(n)
+    )
     speed = route_speed * rng.lognormal(np.log(resp.speed_median_sessions), resp.speed_log_sd, n)
     tolerant = rng.random(n) < resp.tolerance_share
     tau = np.where(tolerant, rng.uniform(*resp.tolerance_per_session, n), 0.0)
@@ -98,16 +110,26 @@ def draw_patients(n: int, config: CohortConfig, rng: np.random.Generator) -> Pat
     sbp = np.clip(rng.normal(118.0 + 0.45 * (age - 44.0), 11.0, n), 95.0, 175.0)
     se = config.side_effects
     return Patients(
-        age_years=np.round(age, 1), female=female, weight_kg=weight, height_cm=np.round(height, 1),
-        illness_duration_years=np.round(duration, 1), comorbid_depression=depression,
-        comorbid_ptsd=ptsd, route_index=route,
+        age_years=np.round(age, 1),
+        female=female,
+        weight_kg=weight,
+        height_cm=np.asarray(np.round(height, 1), dtype=np.float64),
+        illness_duration_years=np.round(duration, 1),
+        comorbid_depression=depression,
+        comorbid_ptsd=ptsd,
+        route_index=route,
         gad7_baseline=np.clip(np.rint(gad), 0, 21).astype(np.int64),
         phq9_baseline=np.clip(np.rint(phq), 0, 27).astype(np.int64),
         pcl5_baseline=np.clip(np.rint(pcl), 0, 80).astype(np.int64),
         systolic_baseline_mmhg=sbp,
         diastolic_baseline_mmhg=np.clip(0.55 * sbp + rng.normal(12.0, 6.0, n), 55.0, 110.0),
-        depth_gad7=depth_gad, depth_phq9=depth_phq, speed_sessions=speed, tolerance=tau,
-        full_benefit_days=rng.lognormal(np.log(dur.full_benefit_median_days), dur.full_benefit_log_sd, n),
+        depth_gad7=depth_gad,
+        depth_phq9=depth_phq,
+        speed_sessions=speed,
+        tolerance=tau,
+        full_benefit_days=rng.lognormal(
+            np.log(dur.full_benefit_median_days), dur.full_benefit_log_sd, n
+        ),
         residual_share=rng.beta(*dur.residual_share_beta, n),
         side_effect_susceptibility=se.patient_logit_sd * rng.standard_normal(n),
         systolic_rise_offset_mmhg=se.systolic_patient_sd_mmhg * rng.standard_normal(n),

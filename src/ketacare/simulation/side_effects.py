@@ -40,9 +40,14 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
 
-def simulate_side_effects(p: Patients, patient: IntArray, session_number: IntArray,
-                          dose_relative: FloatArray, config: CohortConfig,
-                          rng: np.random.Generator) -> SessionSideEffects:
+def simulate_side_effects(
+    p: Patients,
+    patient: IntArray,
+    session_number: IntArray,
+    dose_relative: FloatArray,
+    config: CohortConfig,
+    rng: np.random.Generator,
+) -> SessionSideEffects:
     """Side effects for sessions given as parallel arrays (patient index, number, dose)."""
     se = config.side_effects
     m = patient.shape[0]
@@ -60,25 +65,38 @@ def simulate_side_effects(p: Patients, patient: IntArray, session_number: IntArr
     dissociation = rng.random(m) < _sigmoid(dissociation_a + dose_term + susceptible + waning)
     above = rng.lognormal(se.cadss_log_mean + 0.5 * dose_term, se.cadss_log_sd, m)
     below = rng.integers(0, se.cadss_threshold + 1, m)
-    cadss = np.where(dissociation, np.clip(np.rint(se.cadss_threshold + above), se.cadss_threshold + 1, 92),
-                     below).astype(np.int64)
+    cadss = np.where(
+        dissociation,
+        np.clip(np.rint(se.cadss_threshold + above), se.cadss_threshold + 1, 92),
+        below,
+    ).astype(np.int64)
 
     sedated = rng.random(m) < _sigmoid(sedation_a + dose_term + susceptible)
-    levels = rng.choice(5, size=m, p=np.asarray(se.moaas_given_sedation) / sum(se.moaas_given_sedation))
+    levels = rng.choice(
+        5, size=m, p=np.asarray(se.moaas_given_sedation) / sum(se.moaas_given_sedation)
+    )
     moaas = np.where(sedated, levels, 5).astype(np.int64)
 
     age = p.age_years[patient]
     sbp0 = p.systolic_baseline_mmhg[patient] + rng.normal(0.0, 6.0, m)
     dbp0 = p.diastolic_baseline_mmhg[patient] + rng.normal(0.0, 4.0, m)
-    rise = (rise_a * np.sqrt(np.maximum(dose_relative, 0.05))
-            + se.systolic_per_year_of_age_mmhg * (age - 44.0)
-            + p.systolic_rise_offset_mmhg[patient] + rng.normal(0.0, se.systolic_session_sd_mmhg, m))
+    rise = (
+        rise_a * np.sqrt(np.maximum(dose_relative, 0.05))
+        + se.systolic_per_year_of_age_mmhg * (age - 44.0)
+        + p.systolic_rise_offset_mmhg[patient]
+        + rng.normal(0.0, se.systolic_session_sd_mmhg, m)
+    )
     d_rise = se.diastolic_per_systolic * rise + rng.normal(0.0, se.diastolic_noise_sd_mmhg, m)
     large = (rise >= se.large_rise_systolic_mmhg) | (d_rise >= se.large_rise_diastolic_mmhg)
     return SessionSideEffects(
-        nausea=nausea, cadss=cadss, dissociation=dissociation, moaas=moaas, sedation=moaas <= 4,
+        nausea=nausea,
+        cadss=cadss,
+        dissociation=dissociation,
+        moaas=moaas,
+        sedation=moaas <= 4,
         systolic_predose_mmhg=np.rint(sbp0).astype(np.int64),
         diastolic_predose_mmhg=np.rint(dbp0).astype(np.int64),
-        systolic_rise_mmhg=np.round(rise, 1), diastolic_rise_mmhg=np.round(d_rise, 1),
+        systolic_rise_mmhg=np.round(rise, 1),
+        diastolic_rise_mmhg=np.round(d_rise, 1),
         large_bp_rise=large,
     )
