@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from ketacare.cli import docs
+from ketacare.cli import patients as patients_cli
+from ketacare.cli import sessions as sessions_cli
 from ketacare.cli.common import console, err_console, session_scope
 from ketacare.config import get_settings
 from ketacare.db import migrate
@@ -27,7 +29,11 @@ db_app = typer.Typer(
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(patients_cli.app, name="patients")
+app.add_typer(patients_cli.screening_app, name="screening")
 app.add_typer(docs.app, name="docs")
+app.add_typer(sessions_cli.app, name="sessions")
+app.add_typer(sessions_cli.cs_app, name="cs")
 
 
 @db_app.command("upgrade")

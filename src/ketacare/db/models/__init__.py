@@ -2,19 +2,76 @@
 
 from ketacare.db.models.audit import AuditEvent
 from ketacare.db.models.clinic import Clinic, Location, LocationKind
-from ketacare.db.models.patient import Patient
+from ketacare.db.models.consent import Consent, ConsentText, ConsentWithdrawal, ConsentWitness
+from ketacare.db.models.controlled import ControlledLogEntry, ControlledLot, LogEntryKind
+from ketacare.db.models.course import IntegrationSession, TreatmentCourse, TreatmentPlan
+from ketacare.db.models.intake import Intake
+from ketacare.db.models.patient import BodyMeasurement, Patient, PatientInvitation
 from ketacare.db.models.policy import PolicyVersion
+from ketacare.db.models.screening import Screening, ScreeningCosignature, ScreeningReview
+from ketacare.db.models.session_records import (
+    AdverseEvent,
+    AlertAcknowledgement,
+    DoseAdministration,
+    Drug,
+    ReadingSource,
+    ScoreKind,
+    SessionDischarge,
+    SessionNote,
+    SessionScore,
+    VitalAlert,
+    VitalReadingRow,
+)
+from ketacare.db.models.sessions import (
+    PredoseAssessment,
+    PredoseDecision,
+    SessionCheckIn,
+    SessionEvent,
+    TreatmentSession,
+)
 from ketacare.db.models.user import ApiToken, Role, SignInAttempt, User
 
 __all__ = [
+    "AdverseEvent",
+    "AlertAcknowledgement",
     "ApiToken",
     "AuditEvent",
+    "BodyMeasurement",
     "Clinic",
+    "Consent",
+    "ConsentText",
+    "ConsentWithdrawal",
+    "ConsentWitness",
+    "ControlledLogEntry",
+    "ControlledLot",
+    "DoseAdministration",
+    "Drug",
+    "Intake",
+    "IntegrationSession",
     "Location",
     "LocationKind",
+    "LogEntryKind",
     "Patient",
+    "PatientInvitation",
     "PolicyVersion",
+    "PredoseAssessment",
+    "PredoseDecision",
+    "ReadingSource",
     "Role",
+    "ScoreKind",
+    "Screening",
+    "ScreeningCosignature",
+    "ScreeningReview",
+    "SessionCheckIn",
+    "SessionDischarge",
+    "SessionEvent",
+    "SessionNote",
+    "SessionScore",
     "SignInAttempt",
+    "TreatmentCourse",
+    "TreatmentPlan",
+    "TreatmentSession",
     "User",
+    "VitalAlert",
+    "VitalReadingRow",
 ]

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ketacare.web.api import audit, auth, health, patients
+from ketacare.web.api import (
+    audit,
+    auth,
+    consent,
+    controlled_substances,
+    courses,
+    health,
+    intake,
+    invitations,
+    patients,
+    screening,
+    sessions,
+)
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
     for module in (auth, patients, audit):
         app.include_router(module.router, prefix="/api")
+    for module in (invitations, intake, screening, consent, courses):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(sessions.router, prefix="/api")
+    app.include_router(sessions.alerts_router, prefix="/api")
+    app.include_router(controlled_substances.router, prefix="/api")

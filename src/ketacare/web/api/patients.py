@@ -1,4 +1,4 @@
-"""Patients API (read and list; registration and intake build on this)."""
+"""Patients API: register, list and search, read; body measurements; account invitations."""
 
 from __future__ import annotations
 
@@ -6,12 +6,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ketacare.services import patients
+from ketacare.services import invitations, patients
 from ketacare.web.deps import ApiActor, ClockDep, SessionDep
 from ketacare.web.schemas.common import Page, PageParams, page_params
-from ketacare.web.schemas.patients import PatientRead
+from ketacare.web.schemas.patients import (
+    InvitationRead,
+    MeasurementCreate,
+    MeasurementRead,
+    PatientCreate,
+    PatientRead,
+)
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+
+
+@router.post("", response_model=PatientRead, status_code=201)
+def register_patient(
+    body: PatientCreate, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> PatientRead:
+    """Register a patient in the actor's clinic (staff). Bad input changes nothing."""
+    values = body.model_dump()
+    values["sex"] = body.sex.value
+    patient = patients.register_patient(
+        session=session, actor=actor, clock=clock, registration=patients.Registration(**values)
+    )
+    return PatientRead.model_validate(patient)
 
 
 @router.get("", response_model=Page[PatientRead])
@@ -44,3 +63,37 @@ def read_patient(
 ) -> PatientRead:
     patient = patients.get_patient(session=session, actor=actor, clock=clock, patient_id=patient_id)
     return PatientRead.model_validate(patient)
+
+
+@router.post("/{patient_id}/measurements", response_model=MeasurementRead, status_code=201)
+def record_measurement(
+    patient_id: int, body: MeasurementCreate, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> MeasurementRead:
+    """A new weight (kg) and height (cm) measurement; earlier ones stay unchanged."""
+    row = patients.record_measurement(
+        session=session, actor=actor, clock=clock, patient_id=patient_id, **body.model_dump()
+    )
+    return MeasurementRead.model_validate(row)
+
+
+@router.get("/{patient_id}/measurements", response_model=list[MeasurementRead])
+def list_measurements(
+    patient_id: int, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> list[MeasurementRead]:
+    rows = patients.list_measurements(
+        session=session, actor=actor, clock=clock, patient_id=patient_id
+    )
+    return [MeasurementRead.model_validate(r) for r in rows]
+
+
+@router.post("/{patient_id}/invitation", response_model=InvitationRead, status_code=201)
+def invite_patient(
+    patient_id: int, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> InvitationRead:
+    """A one-time link for the patient to set their password (the token is shown only here)."""
+    issued = invitations.invite_patient(
+        session=session, actor=actor, clock=clock, patient_id=patient_id
+    )
+    return InvitationRead(
+        token=issued.token, path=issued.path, email=issued.email, expires_at=issued.expires_at
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ketacare.web.pages import admin, auth, home
+from ketacare.web.pages import admin, auth, home, invite
 
 
 def include_routers(app: FastAPI) -> None:
-    for module in (auth, home, admin):
+    for module in (auth, home, admin, invite):
         app.include_router(module.router)

@@ -1,0 +1,154 @@
+"""Shared plumbing of the session services: loading a session within reach, moving it through
+the flow (with its history row), the clinic's policy, and the route's session shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketacare.db.models import Patient, Role, SessionEvent, TreatmentSession
+from ketacare.db.models.audit import AuditOutcome
+from ketacare.domain.errors import NotFound
+from ketacare.domain.findings import Finding
+from ketacare.domain.policy import ClinicPolicy
+from ketacare.domain.routes import SessionShape, session_shape
+from ketacare.domain.session_flow import SessionStatus, check_transition
+from ketacare.services import access, audit
+from ketacare.services.actors import Actor
+from ketacare.services.clock import Clock
+from ketacare.services.policy import current_policy
+
+STAFF = frozenset({Role.ADMIN, Role.PRESCRIBER, Role.NURSE})
+CLINICIANS = frozenset({Role.PRESCRIBER, Role.NURSE})
+PRESCRIBERS = frozenset({Role.PRESCRIBER})
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A session the actor may act on, with its patient and the clinic's policy."""
+
+    row: TreatmentSession
+    patient: Patient
+    policy: ClinicPolicy
+    policy_version: int
+
+    @property
+    def shape(self) -> SessionShape:
+        return shape_of(self.row, self.policy)
+
+
+def shape_of(row: TreatmentSession, policy: ClinicPolicy) -> SessionShape:
+    return session_shape(row.route, policy.dosing, device_count=row.planned_device_count)
+
+
+def load_session(
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    session_id: int,
+    action: str,
+    roles: frozenset[Role] = STAFF,
+    for_update: bool = False,
+) -> Loaded:
+    """The session `session_id` if the actor may take `action` on it (NotFound otherwise,
+    Forbidden for a role outside `roles`; refusals are audited). `for_update` locks the row
+    (PostgreSQL) so that two requests cannot move the same session at once."""
+    query = select(TreatmentSession).where(TreatmentSession.id == session_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None or (actor.clinic_id is not None and row.clinic_id != actor.clinic_id):
+        audit.record(
+            session=session,
+            actor=actor,
+            clock=clock,
+            action=action,
+            outcome=AuditOutcome.DENIED,
+            object_type="treatment_session",
+            object_id=session_id,
+            detail={"reason": "not found or outside the actor's reach"},
+        )
+        raise NotFound(f"session {session_id} was not found")
+    patient = access.patient_for(
+        session=session,
+        actor=actor,
+        clock=clock,
+        patient_id=row.patient_id,
+        action=action,
+        roles=roles,
+        object_type="treatment_session",
+        object_id=row.id,
+    )
+    policy, version = current_policy(session=session, clinic_id=row.clinic_id)
+    return Loaded(row, patient, policy, version)
+
+
+def move(
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    row: TreatmentSession,
+    target: SessionStatus,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> SessionEvent:
+    """Move `row` to `target` if the flow allows it (Conflict with the reason otherwise)."""
+    check_transition(row.status, target)
+    event = SessionEvent(
+        session_id=row.id,
+        kind="transition",
+        from_status=row.status.value,
+        to_status=target.value,
+        reason=reason,
+        detail=detail or {},
+        at=at or clock.now(),
+        actor_user_id=actor.user_id,
+    )
+    row.status = target
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record(
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    row: TreatmentSession,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Audit an allowed action on a session."""
+    audit.record(
+        session=session,
+        actor=actor,
+        clock=clock,
+        action=action,
+        patient_id=row.patient_id,
+        object_type="treatment_session",
+        object_id=row.id,
+        detail=detail,
+    )
+
+
+def findings_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict[str, Any]]:
+    """Findings as stored (JSON-safe: data values that are not plain become text)."""
+    return [_jsonable(f.as_dict()) for f in findings]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
