@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ketacare.cli import docs
+from ketacare.cli import docs, outcomes
+from ketacare.cli import finder as finder_cli
 from ketacare.cli import patients as patients_cli
 from ketacare.cli import sessions as sessions_cli
 from ketacare.cli.common import console, err_console, session_scope
@@ -14,7 +15,7 @@ from ketacare.config import get_settings
 from ketacare.db import migrate
 from ketacare.db.models import Role
 from ketacare.domain.errors import DomainError
-from ketacare.services import clinics, demo
+from ketacare.services import clinics, demo, finder, finder_import
 from ketacare.services.actors import Actor
 from ketacare.services.clock import SystemClock
 
@@ -32,6 +33,9 @@ app.add_typer(users_app, name="users")
 app.add_typer(patients_cli.app, name="patients")
 app.add_typer(patients_cli.screening_app, name="screening")
 app.add_typer(docs.app, name="docs")
+app.add_typer(finder_cli.app, name="finder")
+app.command("report")(outcomes.report)
+app.command("simulate-policy")(outcomes.simulate_policy)
 app.add_typer(sessions_cli.app, name="sessions")
 app.add_typer(sessions_cli.cs_app, name="cs")
 
@@ -113,6 +117,12 @@ def serve(
             if demo.database_is_empty(session):
                 console.print("empty database: loading the demo clinic…")
                 demo.load_demo(session=session, clock=SystemClock())
+        with session_scope(settings) as session:
+            if finder.directory_is_empty(session=session):
+                console.print("empty facility directory: importing SAMHSA's 2022 directory…")
+                finder_import.import_samhsa(
+                    session=session, clock=SystemClock(), actor_label="serve --prepare"
+                )
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"\n[bold]ketacare[/bold] is at [link]http://{bind_host}:{bind_port}[/link]")
     _print_sign_ins()

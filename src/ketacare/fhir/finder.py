@@ -275,7 +275,7 @@ def read_fhir_bundle(content: str, *, source_name: str = "FHIR bundle") -> Impor
             report.reject(number, f"listing {listing.listing_id} appears twice", listing.name)
             continue
         seen.add(listing.listing_id)
-        report.accepted.append(listing)
+        report.accept(number, listing)
     return report
 
 

@@ -5,6 +5,7 @@ from ketacare.db.models.clinic import Clinic, Location, LocationKind
 from ketacare.db.models.consent import Consent, ConsentText, ConsentWithdrawal, ConsentWitness
 from ketacare.db.models.controlled import ControlledLogEntry, ControlledLot, LogEntryKind
 from ketacare.db.models.course import IntegrationSession, TreatmentCourse, TreatmentPlan
+from ketacare.db.models.finder import FinderChange, FinderListing
 from ketacare.db.models.intake import Intake
 from ketacare.db.models.patient import BodyMeasurement, Patient, PatientInvitation
 from ketacare.db.models.policy import PolicyVersion
@@ -46,6 +47,8 @@ __all__ = [
     "ControlledLot",
     "DoseAdministration",
     "Drug",
+    "FinderChange",
+    "FinderListing",
     "Intake",
     "IntegrationSession",
     "Location",

@@ -10,6 +10,7 @@ from ketacare.web.api import (
     consent,
     controlled_substances,
     courses,
+    finder,
     health,
     intake,
     invitations,
@@ -28,3 +29,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(sessions.router, prefix="/api")
     app.include_router(sessions.alerts_router, prefix="/api")
     app.include_router(controlled_substances.router, prefix="/api")
+    app.include_router(finder.router, prefix="/api")

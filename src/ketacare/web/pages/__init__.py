@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ketacare.web.pages import admin, auth, home, invite
+from ketacare.web.pages import admin, auth, finder, home, invite
 
 
 def include_routers(app: FastAPI) -> None:
-    for module in (auth, home, admin, invite):
+    for module in (auth, home, admin, invite, finder):
         app.include_router(module.router)

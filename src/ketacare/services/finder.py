@@ -1,0 +1,361 @@
+"""The public facility finder: search the directory, read a listing, export, publish.
+
+Reads need no actor: the directory is public. The search index is built from the database once
+per directory version (the newest `finder_changes.token`) and shared by every request of the
+process. Imports live in `ketacare.services.finder_import`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ketacare.db.models import Clinic, FinderChange, FinderListing, Role
+from ketacare.domain.errors import InvalidInput, NotFound
+from ketacare.domain.routes import Route
+from ketacare.fhir.finder import listings_bundle
+from ketacare.finder.codes import load_service_codes
+from ketacare.finder.csv_io import write_listings_csv
+from ketacare.finder.index import ListingIndex, SearchFilters, SearchHit
+from ketacare.finder.locator import write_locator_json
+from ketacare.finder.model import (
+    Address,
+    Condition,
+    Listing,
+    ListingSource,
+    Payment,
+    Population,
+    Signal,
+    SignalBasis,
+    SignalKind,
+    SignalStatus,
+    TherapyApproach,
+)
+from ketacare.finder.signals import VerificationFacts, verified_signals
+from ketacare.finder.zips import Place, resolve_city, resolve_coordinates, resolve_zip, zip_centroid
+from ketacare.services import access, audit
+from ketacare.services.actors import Actor
+from ketacare.services.clock import Clock
+
+ExportFormat = Literal["csv", "locator", "fhir"]
+EXPORT_MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "locator": "application/json",
+    "fhir": "application/fhir+json",
+}
+ADMINS = frozenset({Role.ADMIN})
+
+
+# --- rows ↔ listings ------------------------------------------------------------------------
+
+
+def to_listing(row: FinderListing) -> Listing:
+    return Listing(
+        listing_id=row.listing_id,
+        name=row.name,
+        site_name=row.site_name,
+        address=Address(row.street1, row.city, row.state, row.zip, row.street2),
+        phone=row.phone,
+        website=row.website,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        coordinates_approximate=row.coordinates_approximate,
+        source=ListingSource(row.source),
+        routes=frozenset(Route(v) for v in row.routes),
+        conditions=frozenset(Condition(v) for v in row.conditions),
+        payment=frozenset(Payment(v) for v in row.payment),
+        populations=frozenset(Population(v) for v in row.populations),
+        therapy_approaches=frozenset(TherapyApproach(v) for v in row.therapy_approaches),
+        telehealth=row.telehealth,
+        accepting_new_patients=row.accepting_new_patients,
+        is_ketamine_provider=row.is_ketamine_provider,
+        esketamine_rems_certified=row.esketamine_rems_certified,
+        signals=tuple(
+            Signal(
+                SignalKind(s["kind"]),
+                SignalStatus(s["status"]),
+                SignalBasis(s["basis"]),
+                str(s.get("note", "")),
+            )
+            for s in row.signals
+        ),
+        service_codes=tuple(row.service_codes),
+    )
+
+
+def row_values(listing: Listing) -> dict[str, Any]:
+    """Column values for a listing (without id, clinic_id and updated_at)."""
+    a = listing.address
+    return {
+        "listing_id": listing.listing_id,
+        "source": listing.source,
+        "name": listing.name,
+        "site_name": listing.site_name,
+        "street1": a.street1,
+        "street2": a.street2,
+        "city": a.city,
+        "state": a.state,
+        "zip": a.zip_code,
+        "phone": listing.phone,
+        "website": listing.website,
+        "latitude": listing.latitude,
+        "longitude": listing.longitude,
+        "coordinates_approximate": listing.coordinates_approximate,
+        "is_ketamine_provider": listing.is_ketamine_provider,
+        "routes": sorted(listing.routes),
+        "conditions": sorted(listing.conditions),
+        "payment": sorted(listing.payment),
+        "populations": sorted(listing.populations),
+        "therapy_approaches": sorted(listing.therapy_approaches),
+        "telehealth": listing.telehealth,
+        "accepting_new_patients": listing.accepting_new_patients,
+        "esketamine_rems_certified": listing.esketamine_rems_certified,
+        "signals": [
+            {"kind": str(s.kind), "status": str(s.status), "basis": str(s.basis), "note": s.note}
+            for s in listing.signals
+        ],
+        "service_codes": list(listing.service_codes),
+    }
+
+
+def record_change(
+    *,
+    session: Session,
+    clock: Clock,
+    kind: str,
+    actor_label: str,
+    source_name: str = "",
+    accepted: int = 0,
+    rejected: int = 0,
+    detail: dict[str, Any] | None = None,
+) -> FinderChange:
+    """Log a change to the directory; its fresh token makes every search index rebuild."""
+    change = FinderChange(
+        at=clock.now(),
+        token=str(uuid.uuid4()),
+        kind=kind,
+        source_name=source_name[:300],
+        actor_label=actor_label[:254],
+        accepted=accepted,
+        rejected=rejected,
+        detail=detail or {},
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+# --- reading and searching ------------------------------------------------------------------
+
+
+def load_listings(*, session: Session) -> list[Listing]:
+    """Every listing, in insertion order (the index breaks distance ties by this order)."""
+    rows = session.scalars(select(FinderListing).order_by(FinderListing.id))
+    return [to_listing(row) for row in rows]
+
+
+def directory_is_empty(*, session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(FinderListing))
+
+
+class _IndexCache:
+    """One index per database, rebuilt when the directory's change token moves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[str | None, ListingIndex]] = {}
+
+    def get(self, session: Session) -> ListingIndex:
+        key = str(session.get_bind().engine.url)
+        token = session.scalar(select(FinderChange.token).order_by(FinderChange.id.desc()).limit(1))
+        with self._lock:
+            cached = self._entries.get(key)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        index = ListingIndex(load_listings(session=session))
+        with self._lock:
+            self._entries[key] = (token, index)
+        return index
+
+
+_INDEXES = _IndexCache()
+
+
+def directory_index(*, session: Session) -> ListingIndex:
+    return _INDEXES.get(session)
+
+
+def resolve_origin(
+    *,
+    zip_code: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Place:
+    """Where to search from: a ZIP code, a city and state, or coordinates (exactly one)."""
+    if zip_code and zip_code.strip():
+        return resolve_zip(zip_code)
+    if (city and city.strip()) or (state and state.strip()):
+        if not (city and city.strip()):
+            raise InvalidInput("give a city together with the state", field="city")
+        return resolve_city(city, state or "")
+    if latitude is not None or longitude is not None:
+        if latitude is None or longitude is None:
+            raise InvalidInput("give both latitude and longitude", field="latitude")
+        return resolve_coordinates(latitude, longitude)
+    raise InvalidInput(
+        "say where to search: a ZIP code, a city and state, or coordinates", field="zip"
+    )
+
+
+def search(
+    *, session: Session, place: Place, radius_miles: float, k: int, filters: SearchFilters
+) -> list[SearchHit]:
+    return directory_index(session=session).search(
+        place.latitude, place.longitude, radius_miles=radius_miles, k=k, filters=filters
+    )
+
+
+def get_listing(*, session: Session, listing_id: str) -> Listing:
+    row = session.scalar(select(FinderListing).where(FinderListing.listing_id == listing_id))
+    if row is None:
+        raise NotFound(f"no listing {listing_id!r} in the directory", field="listing_id")
+    return to_listing(row)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def export_directory(*, session: Session, fmt: str, ketamine_only: bool = False) -> str:
+    """The directory as finder CSV, locator JSON or a FHIR collection Bundle (JSON)."""
+    import json
+
+    listings = [
+        x for x in load_listings(session=session) if x.is_ketamine_provider or not ketamine_only
+    ]
+    if fmt == "csv":
+        return write_listings_csv(listings)
+    if fmt == "locator":
+        return write_locator_json(listings, load_service_codes())
+    if fmt == "fhir":
+        return json.dumps(listings_bundle(listings), ensure_ascii=False)
+    raise InvalidInput(f"export format must be csv, locator or fhir, got {fmt!r}", field="format")
+
+
+# --- a ketacare clinic's own listing --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicListingDetails:
+    """What the clinic says about itself (self-reported), beside what ketacare verifies."""
+
+    routes: frozenset[Route]
+    conditions: frozenset[Condition] = frozenset()
+    payment: frozenset[Payment] = frozenset()
+    populations: frozenset[Population] = frozenset()
+    therapy_approaches: frozenset[TherapyApproach] = frozenset()
+    telehealth: bool | None = None
+    accepting_new_patients: bool | None = None
+    esketamine_rems_certified: bool | None = None
+    website: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    self_reported: Sequence[Signal] = ()
+
+
+def publish_clinic_listing(
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    details: ClinicListingDetails,
+    facts: VerificationFacts,
+    clinic_id: int | None = None,
+) -> Listing:
+    """Create or update the clinic's own listing (clinic admins), with verified signals.
+
+    `facts` come from the clinic's real use of ketacare (the caller computes them). The listing
+    uses the clinic's name, address and phone; without coordinates it sits at its ZIP centroid.
+    """
+    access.require_role(
+        session=session, actor=actor, clock=clock, roles=ADMINS, action="finder.publish"
+    )
+    target = clinic_id if actor.is_system else actor.clinic_id
+    clinic = session.get(Clinic, target) if target is not None else None
+    if clinic is None:
+        raise NotFound("no such clinic", field="clinic_id")
+    listing = _clinic_listing(clinic, details, facts)
+    row = session.scalar(select(FinderListing).where(FinderListing.clinic_id == clinic.id))
+    values = {**row_values(listing), "clinic_id": clinic.id, "updated_at": clock.now()}
+    if row is None:
+        session.add(FinderListing(**values))
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.flush()
+    record_change(
+        session=session,
+        clock=clock,
+        kind="publish",
+        actor_label=actor.label,
+        source_name=clinic.name,
+        accepted=1,
+        detail={"listing_id": listing.listing_id},
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        clock=clock,
+        action="finder.publish",
+        object_type="finder_listing",
+        object_id=listing.listing_id,
+        clinic_id=clinic.id,
+    )
+    return listing
+
+
+def _clinic_listing(
+    clinic: Clinic, details: ClinicListingDetails, facts: VerificationFacts
+) -> Listing:
+    if not (clinic.address and clinic.city and clinic.state and clinic.zip):
+        raise InvalidInput(
+            "the clinic needs a street address, city, state and ZIP code before "
+            "it can publish a listing",
+            field="address",
+        )
+    zip_code = clinic.zip.strip()[:5]
+    if details.latitude is not None and details.longitude is not None:
+        lat, lon, approximate = details.latitude, details.longitude, False
+    else:
+        centroid = zip_centroid(zip_code)
+        if centroid is None:
+            raise InvalidInput(f"ZIP code {zip_code!r} has no known position", field="zip")
+        (lat, lon), approximate = centroid, True
+    return Listing(
+        listing_id=f"ketacare-{clinic.slug}",
+        name=clinic.name,
+        address=Address(clinic.address, clinic.city, clinic.state.upper(), zip_code),
+        phone=clinic.phone,
+        website=details.website,
+        latitude=lat,
+        longitude=lon,
+        coordinates_approximate=approximate,
+        source=ListingSource.KETACARE,
+        routes=details.routes,
+        conditions=details.conditions,
+        payment=details.payment,
+        populations=details.populations,
+        therapy_approaches=details.therapy_approaches,
+        telehealth=details.telehealth,
+        accepting_new_patients=details.accepting_new_patients,
+        is_ketamine_provider=True,
+        esketamine_rems_certified=details.esketamine_rems_certified,
+        signals=verified_signals(facts, tuple(details.self_reported)),
+    )
