@@ -20,6 +20,13 @@ from ketacare.services import finder, finder_import
 from ketacare.services.clock import FixedClock
 from tests.conftest import Cast
 
+
+@pytest.fixture(autouse=True)
+def fresh_index_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test's data lives in a rolled-back transaction: never trust an index across tests.
+    monkeypatch.setattr(finder, "INDEX_FRESHNESS_S", 0.0)
+
+
 CSV_HEADER = "id,name,street1,city,state,zip,routes,payment\n"
 GOOD_ROWS = (
     "a1,Alpha Ketamine,1 A St,San Francisco,CA,94110,iv,insurance\n"
@@ -285,3 +292,17 @@ def test_an_import_cannot_overwrite_a_clinics_own_listing(
     assert result.created == 0 and result.updated == 0
     assert "clinic's own ketacare listing" in result.report.rejected[0].reason
     assert finder.get_listing(session=db, listing_id="ketacare-clinic-a").name == "Clinic A"
+
+
+def test_a_change_made_in_this_process_is_seen_at_once_while_the_index_is_fresh(
+    db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finder, "INDEX_FRESHNESS_S", 3600.0)
+    place = finder.resolve_origin(zip_code="94110")
+    filters = SearchFilters()
+    assert finder.search(session=db, place=place, radius_miles=20, k=5, filters=filters) == []
+    finder_import.import_file(
+        session=db, clock=clock, actor_label="t", content=CSV_HEADER + GOOD_ROWS
+    )
+    hits = finder.search(session=db, place=place, radius_miles=20, k=5, filters=filters)
+    assert len(hits) == 2

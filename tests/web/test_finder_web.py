@@ -7,8 +7,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ketacare.fhir.finder import LOCATION_DISTANCE, validate_bundle
-from ketacare.services import finder_import
+from ketacare.services import finder, finder_import
 from ketacare.services.clock import FixedClock
+
+
+@pytest.fixture(autouse=True)
+def fresh_index_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test's data lives in a rolled-back transaction: never trust an index across tests.
+    monkeypatch.setattr(finder, "INDEX_FRESHNESS_S", 0.0)
+
 
 CSV = (
     "id,name,street1,city,state,zip,routes,payment,prescriber_oversight,packages_sold_upfront\n"

@@ -98,7 +98,7 @@ def read_listings_csv(content: str, *, source_name: str = "CSV file") -> ImportR
             )
             continue
         seen.add(listing.listing_id)
-        report.accepted.append(listing)
+        report.accept(row_number, listing)
     return report
 
 

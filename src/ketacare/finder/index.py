@@ -10,6 +10,9 @@ Results are sorted by haversine distance (ties by insertion order).
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,9 +23,9 @@ from scipy.spatial import cKDTree
 from ketacare.domain.errors import InvalidInput
 from ketacare.domain.routes import Route
 from ketacare.finder.geo import (
+    EARTH_RADIUS_KM,
     check_coordinates,
     chord_for_km,
-    haversine_km_many,
     km_to_miles,
     miles_to_km,
     unit_vector,
@@ -41,6 +44,7 @@ from ketacare.finder.model import (
 
 MAX_RESULTS = 200
 MAX_RADIUS_MILES = 3000.0
+SUBINDEX_CACHE_SIZE = 32  # filter combinations whose own tree is kept
 
 IntArray = NDArray[np.int64]
 
@@ -84,18 +88,62 @@ class SearchHit:
         return km_to_miles(self.distance_km)
 
 
-def _bits(values: Iterable[object], order: Sequence[object]) -> int:
-    positions = {value: i for i, value in enumerate(order)}
+def _bits(values: Iterable[object], order: Sequence[object], offset: int) -> int:
     mask = 0
     for value in values:
-        mask |= 1 << positions[value]
+        mask |= 1 << (offset + order.index(value))
     return mask
 
 
+# One int64 of feature bits per listing, so a filter is a few bit operations on one gather.
 _ROUTES = tuple(Route)
 _CONDITIONS = tuple(Condition)
 _PAYMENTS = tuple(Payment)
-_RED_FLAG_BITS = _bits(RED_FLAGS, ALL_SIGNAL_KINDS)
+_KETAMINE_BIT, _TELEHEALTH_BIT, _ACCEPTING_BIT = 1 << 0, 1 << 1, 1 << 2
+_ROUTE_AT = 3
+_SIGNAL_AT = _ROUTE_AT + len(_ROUTES)
+_PAYMENT_AT = _SIGNAL_AT + len(ALL_SIGNAL_KINDS)
+_CONDITION_AT = _PAYMENT_AT + len(_PAYMENTS)
+assert _CONDITION_AT + len(_CONDITIONS) < 63
+_RED_FLAG_BITS = _bits(RED_FLAGS, ALL_SIGNAL_KINDS, _SIGNAL_AT)
+
+
+def _features(listing: Listing) -> int:
+    present = (s.kind for s in listing.signals if s.status is SignalStatus.PRESENT)
+    return (
+        (_KETAMINE_BIT if listing.is_ketamine_provider else 0)
+        | (_TELEHEALTH_BIT if listing.telehealth is True else 0)
+        | (_ACCEPTING_BIT if listing.accepting_new_patients is True else 0)
+        | _bits(listing.routes, _ROUTES, _ROUTE_AT)
+        | _bits(present, ALL_SIGNAL_KINDS, _SIGNAL_AT)
+        | _bits(listing.payment, _PAYMENTS, _PAYMENT_AT)
+        | _bits(listing.conditions, _CONDITIONS, _CONDITION_AT)
+    )
+
+
+@dataclass(frozen=True)
+class _CompiledFilter:
+    need_all: int  # every one of these bits set
+    need_any: tuple[int, ...]  # at least one bit of each mask set
+    need_none: int  # none of these bits set
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(wanted: SearchFilters) -> _CompiledFilter:
+    need_all = _bits(wanted.signals, ALL_SIGNAL_KINDS, _SIGNAL_AT)
+    need_all |= _KETAMINE_BIT if wanted.ketamine_only else 0
+    need_all |= _TELEHEALTH_BIT if wanted.telehealth else 0
+    need_all |= _ACCEPTING_BIT if wanted.accepting_new_patients else 0
+    need_any = tuple(
+        mask
+        for mask in (
+            _bits(wanted.routes, _ROUTES, _ROUTE_AT),
+            _bits(wanted.payment, _PAYMENTS, _PAYMENT_AT),
+            _bits(wanted.conditions, _CONDITIONS, _CONDITION_AT),
+        )
+        if mask
+    )
+    return _CompiledFilter(need_all, need_any, _RED_FLAG_BITS if wanted.exclude_red_flags else 0)
 
 
 class ListingIndex:
@@ -107,33 +155,12 @@ class ListingIndex:
         self._lats = np.fromiter((x.latitude for x in self.listings), np.float64, n)
         self._lons = np.fromiter((x.longitude for x in self.listings), np.float64, n)
         self._tree = cKDTree(unit_vectors(self._lats, self._lons) if n else np.zeros((0, 3)))
-        self._ketamine = np.fromiter((x.is_ketamine_provider for x in self.listings), bool, n)
-        self._route_bits = self._bit_array((x.routes for x in self.listings), _ROUTES, n)
-        self._condition_bits = self._bit_array(
-            (x.conditions for x in self.listings), _CONDITIONS, n
-        )
-        self._payment_bits = self._bit_array((x.payment for x in self.listings), _PAYMENTS, n)
-        self._telehealth = np.fromiter((x.telehealth is True for x in self.listings), bool, n)
-        self._accepting = np.fromiter(
-            (x.accepting_new_patients is True for x in self.listings), bool, n
-        )
-        self._signal_bits = self._bit_array(
-            (
-                (s.kind for s in x.signals if s.status is SignalStatus.PRESENT)
-                for x in self.listings
-            ),
-            ALL_SIGNAL_KINDS,
-            n,
-        )
+        self._features = np.fromiter((_features(x) for x in self.listings), np.int64, n)
+        self._subtrees: OrderedDict[_CompiledFilter, tuple[cKDTree, IntArray]] = OrderedDict()
+        self._lock = threading.Lock()
         self._by_id = {x.listing_id: i for i, x in enumerate(self.listings)}
         if len(self._by_id) != n:
             raise InvalidInput("listing ids must be unique", field="listing_id")
-
-    @staticmethod
-    def _bit_array(
-        values: Iterable[Iterable[object]], order: Sequence[object], n: int
-    ) -> NDArray[np.int64]:
-        return np.fromiter((_bits(v, order) for v in values), np.int64, n)
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -167,65 +194,73 @@ class ListingIndex:
                 field="radius_miles",
             )
         wanted = filters or SearchFilters()
-        n = len(self.listings)
-        if n == 0:
+        if not self.listings:
             return []
         radius_km = miles_to_km(radius_miles)
         # Pad the chord bound by a hair so float rounding never drops a boundary point; the
-        # haversine check below is the real radius test.
+        # great-circle check below is the real radius test.
         bound = chord_for_km(radius_km) * (1 + 1e-9) + 1e-12
-        centre = unit_vector(latitude, longitude)
-        chosen = self._nearest_passing(centre, bound, k, wanted)
-        km = haversine_km_many(latitude, longitude, self._lats[chosen], self._lons[chosen])
+        chosen, chords = self._nearest_passing(unit_vector(latitude, longitude), bound, k, wanted)
+        # Central angle from the chord: the same great-circle distance haversine gives (to
+        # ~1e-12 relative), without recomputing trigonometry from the coordinates.
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2.0, 1.0))
         keep = km <= radius_km
-        chosen, km = chosen[keep], km[keep]
-        order = np.lexsort((chosen, km))
         return [
             SearchHit(self.listings[int(i)], float(d))
-            for i, d in zip(chosen[order], km[order], strict=True)
+            for i, d in zip(chosen[keep], km[keep], strict=True)
         ]
 
     def _nearest_passing(
         self, centre: NDArray[np.float64], bound: float, k: int, wanted: SearchFilters
-    ) -> IntArray:
-        n = len(self.listings)
-        batch = min(n, max(4 * k, 32))
+    ) -> tuple[IntArray, NDArray[np.float64]]:
+        """Positions and chords of the k nearest passing listings, ties by position."""
+        tree, positions = self._subindex(_compile(wanted))
+        size = len(positions)
+        if size == 0:
+            return positions, np.zeros(0)
+        batch = min(size, k + 8)
         while True:
-            _, found = self._tree.query(centre, k=batch, distance_upper_bound=bound)
-            found = np.atleast_1d(found)
-            found = found[found < n]  # missing neighbours are reported as index n
-            passing = found[self.passes(found, wanted)]
-            if len(passing) >= k or len(found) < batch:
-                return passing[:k]
-            if batch >= n or batch * 4 > max(n // 8, 4096):
-                # Very selective filters: scan the ball once instead of growing further.
-                ball = np.asarray(self._tree.query_ball_point(centre, bound), dtype=np.int64)
-                passing = ball[self.passes(ball, wanted)]
-                chord = np.linalg.norm(self._tree.data[passing] - centre, axis=1)
-                return passing[np.lexsort((passing, chord))][:k]
-            batch = min(n, batch * 4)
+            chords, found = tree.query(centre, k=batch, distance_upper_bound=bound)
+            chords, found = np.atleast_1d(chords), np.atleast_1d(found)
+            inside = found < size  # missing neighbours come back as index `size`, distance inf
+            chords, found = chords[inside], found[inside]
+            exhausted = len(found) < batch or batch == size
+            # Listings tied with the k-th may lie beyond the batch: grow until past the tie.
+            if exhausted or chords[k - 1] < chords[-1]:
+                kth = chords[min(k, len(chords)) - 1] if len(chords) else np.inf
+                within = chords <= kth
+                # `positions` is sorted, so local order is global order for the tie-break.
+                order = np.lexsort((found[within], chords[within]))[:k]
+                return positions[found[within][order]], chords[within][order]
+            batch = min(size, batch * 4)
+
+    def _subindex(self, rule: _CompiledFilter) -> tuple[cKDTree, IntArray]:
+        """A tree over only the listings that pass `rule` (built once per filter combination,
+        kept for the most recent ones), so a query needs no filtering at all."""
+        with self._lock:
+            cached = self._subtrees.get(rule)
+            if cached is not None:
+                self._subtrees.move_to_end(rule)
+                return cached
+        positions = np.flatnonzero(self._passes(self.all_positions(), rule)).astype(np.int64)
+        built = (cKDTree(self._tree.data[positions]) if len(positions) else self._tree, positions)
+        with self._lock:
+            self._subtrees[rule] = built
+            while len(self._subtrees) > SUBINDEX_CACHE_SIZE:
+                self._subtrees.popitem(last=False)
+        return built
 
     def passes(self, positions: IntArray, wanted: SearchFilters) -> NDArray[np.bool_]:
         """Boolean mask: which of the listings at `positions` pass the filters."""
-        ok = np.ones(len(positions), dtype=bool)
-        if wanted.ketamine_only:
-            ok &= self._ketamine[positions]
-        for values, order, bits in (
-            (wanted.routes, _ROUTES, self._route_bits),
-            (wanted.conditions, _CONDITIONS, self._condition_bits),
-            (wanted.payment, _PAYMENTS, self._payment_bits),
-        ):
-            if values:
-                ok &= (bits[positions] & _bits(values, order)) != 0
-        if wanted.telehealth:
-            ok &= self._telehealth[positions]
-        if wanted.accepting_new_patients:
-            ok &= self._accepting[positions]
-        if wanted.signals:
-            need = _bits(wanted.signals, ALL_SIGNAL_KINDS)
-            ok &= (self._signal_bits[positions] & need) == need
-        if wanted.exclude_red_flags:
-            ok &= (self._signal_bits[positions] & _RED_FLAG_BITS) == 0
+        return self._passes(positions, _compile(wanted))
+
+    def _passes(self, positions: IntArray, rule: _CompiledFilter) -> NDArray[np.bool_]:
+        features = self._features[positions]
+        ok: NDArray[np.bool_] = (features & rule.need_all) == rule.need_all
+        for mask in rule.need_any:
+            ok &= (features & mask) != 0
+        if rule.need_none:
+            ok &= (features & rule.need_none) == 0
         return ok
 
     def all_positions(self) -> IntArray:

@@ -64,7 +64,7 @@ def read_locator_json(
             report.reject(row_number, "duplicate of an earlier row (same facility)", label)
             continue
         seen.add(listing.listing_id)
-        report.accepted.append(listing)
+        report.accept(row_number, listing)
     return report
 
 

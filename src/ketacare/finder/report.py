@@ -29,12 +29,17 @@ class RejectedRow:
 class ImportReport:
     source: str
     accepted: list[Listing] = field(default_factory=list)
+    accepted_rows: list[int] = field(default_factory=list)  # row number of each accepted listing
     rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
         return len(self.accepted) + len(self.rejected)
+
+    def accept(self, row_number: int, listing: Listing) -> None:
+        self.accepted.append(listing)
+        self.accepted_rows.append(row_number)
 
     def reject(self, row_number: int, reason: str, name: str = "") -> None:
         self.rejected.append(RejectedRow(row_number, reason, name))

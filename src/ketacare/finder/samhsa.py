@@ -90,7 +90,7 @@ def parse_samhsa_directory(
                 )
                 continue
             seen.add(listing.listing_id)
-            report.accepted.append(listing)
+            report.accept(row_number, listing)
     return report
 
 

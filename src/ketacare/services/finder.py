@@ -7,13 +7,16 @@ process. Imports live in `ketacare.services.finder_import`.
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Clinic, FinderChange, FinderListing, Role
@@ -55,7 +58,27 @@ ADMINS = frozenset({Role.ADMIN})
 # --- rows ↔ listings ------------------------------------------------------------------------
 
 
-def to_listing(row: FinderListing) -> Listing:
+E = TypeVar("E", bound=StrEnum)
+
+
+def _members(enum: type[E]) -> dict[str, E]:
+    return {member.value: member for member in enum}
+
+
+# Plain dict lookups: calling an Enum class per value dominated loading 100,000 listings.
+_ROUTES, _CONDITIONS, _PAYMENTS = _members(Route), _members(Condition), _members(Payment)
+_POPULATIONS, _THERAPIES = _members(Population), _members(TherapyApproach)
+_SOURCES = _members(ListingSource)
+
+
+@functools.lru_cache(maxsize=4096)
+def _signal(kind: str, status: str, basis: str, note: str) -> Signal:
+    # Signals repeat across listings (same notes from the same source): share the objects.
+    return Signal(SignalKind(kind), SignalStatus(status), SignalBasis(basis), note)
+
+
+def to_listing(row: FinderListing | Row[Any]) -> Listing:
+    """A listing from an ORM row or a plain result row of the finder_listings table."""
     return Listing(
         listing_id=row.listing_id,
         name=row.name,
@@ -66,24 +89,18 @@ def to_listing(row: FinderListing) -> Listing:
         latitude=row.latitude,
         longitude=row.longitude,
         coordinates_approximate=row.coordinates_approximate,
-        source=ListingSource(row.source),
-        routes=frozenset(Route(v) for v in row.routes),
-        conditions=frozenset(Condition(v) for v in row.conditions),
-        payment=frozenset(Payment(v) for v in row.payment),
-        populations=frozenset(Population(v) for v in row.populations),
-        therapy_approaches=frozenset(TherapyApproach(v) for v in row.therapy_approaches),
+        source=_SOURCES[row.source],
+        routes=frozenset(_ROUTES[v] for v in row.routes),
+        conditions=frozenset(_CONDITIONS[v] for v in row.conditions),
+        payment=frozenset(_PAYMENTS[v] for v in row.payment),
+        populations=frozenset(_POPULATIONS[v] for v in row.populations),
+        therapy_approaches=frozenset(_THERAPIES[v] for v in row.therapy_approaches),
         telehealth=row.telehealth,
         accepting_new_patients=row.accepting_new_patients,
         is_ketamine_provider=row.is_ketamine_provider,
         esketamine_rems_certified=row.esketamine_rems_certified,
         signals=tuple(
-            Signal(
-                SignalKind(s["kind"]),
-                SignalStatus(s["status"]),
-                SignalBasis(s["basis"]),
-                str(s.get("note", "")),
-            )
-            for s in row.signals
+            _signal(s["kind"], s["status"], s["basis"], str(s.get("note", ""))) for s in row.signals
         ),
         service_codes=tuple(row.service_codes),
     )
@@ -148,6 +165,7 @@ def record_change(
     )
     session.add(change)
     session.flush()
+    _INDEXES.changed()
     return change
 
 
@@ -156,7 +174,9 @@ def record_change(
 
 def load_listings(*, session: Session) -> list[Listing]:
     """Every listing, in insertion order (the index breaks distance ties by this order)."""
-    rows = session.scalars(select(FinderListing).order_by(FinderListing.id))
+    # Plain rows, not ORM objects: building the index reads every listing at once.
+    table = FinderListing.__table__
+    rows = session.execute(select(table).order_by(table.c.id))
     return [to_listing(row) for row in rows]
 
 
@@ -164,24 +184,52 @@ def directory_is_empty(*, session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(FinderListing))
 
 
+# How long a built index is trusted before the change token is read again. Reading it is a
+# database transaction, and on SQLite every transaction takes the write lock (BEGIN IMMEDIATE):
+# a warm public search must not queue behind it. Changes made in this process are seen at once.
+INDEX_FRESHNESS_S = 2.0
+
+
+@dataclass
+class _Entry:
+    token: str | None
+    index: ListingIndex
+    checked_at: float
+    generation: int
+
+
 class _IndexCache:
     """One index per database, rebuilt when the directory's change token moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[str | None, ListingIndex]] = {}
+        self._entries: dict[str, _Entry] = {}
+        self.generation = 0  # bumped by every change made in this process
 
     def get(self, session: Session) -> ListingIndex:
         key = str(session.get_bind().engine.url)
+        with self._lock:
+            entry = self._entries.get(key)
+            generation = self.generation
+        now = time.monotonic()
+        if (
+            entry is not None
+            and entry.generation == generation
+            and now - entry.checked_at < INDEX_FRESHNESS_S
+        ):
+            return entry.index
         token = session.scalar(select(FinderChange.token).order_by(FinderChange.id.desc()).limit(1))
+        if entry is not None and entry.token == token:
+            index = entry.index
+        else:
+            index = ListingIndex(load_listings(session=session))
         with self._lock:
-            cached = self._entries.get(key)
-        if cached is not None and cached[0] == token:
-            return cached[1]
-        index = ListingIndex(load_listings(session=session))
-        with self._lock:
-            self._entries[key] = (token, index)
+            self._entries[key] = _Entry(token, index, now, generation)
         return index
+
+    def changed(self) -> None:
+        with self._lock:
+            self.generation += 1
 
 
 _INDEXES = _IndexCache()
@@ -224,10 +272,11 @@ def search(
 
 
 def get_listing(*, session: Session, listing_id: str) -> Listing:
-    row = session.scalar(select(FinderListing).where(FinderListing.listing_id == listing_id))
-    if row is None:
+    """A listing by id, from the shared index (no database work while it is fresh)."""
+    listing = directory_index(session=session).get(listing_id)
+    if listing is None:
         raise NotFound(f"no listing {listing_id!r} in the directory", field="listing_id")
-    return to_listing(row)
+    return listing
 
 
 # --- export ---------------------------------------------------------------------------------
