@@ -9,10 +9,10 @@ from ketacare.fhir.finder import (
     LISTING_EXTENSION,
     LOCATION_DISTANCE,
     listings_bundle,
-    read_fhir_bundle,
     search_bundle,
     validate_bundle,
 )
+from ketacare.fhir.finder_read import read_fhir_bundle
 from ketacare.finder.index import ListingIndex
 from ketacare.finder.model import Listing, ListingSource, SignalBasis, SignalKind
 from ketacare.finder.signals import VerificationFacts, verified_signals
@@ -24,7 +24,7 @@ def test_export_is_a_valid_r4b_bundle_with_an_organization_and_a_location_each(
 ) -> None:
     bundle = listings_bundle(ketamine_listings[:10])
     parsed = validate_bundle(bundle)
-    kinds = [entry.resource.__resource_type__ for entry in parsed.entry]
+    kinds = [e.resource.__resource_type__ for e in parsed.entry or [] if e.resource]
     assert kinds == ["Organization", "Location"] * 10
     location = bundle["entry"][1]["resource"]
     assert location["position"] == {

@@ -16,7 +16,7 @@ from ketacare.domain.routes import Route
 from ketacare.finder.index import SearchFilters
 from ketacare.finder.model import ListingSource, Signal, SignalBasis, SignalKind, SignalStatus
 from ketacare.finder.signals import VerificationFacts
-from ketacare.services import finder, finder_import
+from ketacare.services import finder, finder_import, finder_publish
 from ketacare.services.clock import FixedClock
 from tests.conftest import Cast
 
@@ -209,7 +209,7 @@ def _with_address(db: Session, clinic: Clinic) -> None:
     db.flush()
 
 
-DETAILS = finder.ClinicListingDetails(
+DETAILS = finder_publish.ClinicListingDetails(
     routes=frozenset({Route.IV, Route.ESKETAMINE_NASAL}),
     esketamine_rems_certified=True,
     accepting_new_patients=True,
@@ -231,7 +231,7 @@ def test_a_clinic_admin_publishes_a_listing_with_verified_signals(
     cast: Cast,
 ) -> None:
     _with_address(db, cast.clinic_a)
-    listing = finder.publish_clinic_listing(
+    listing = finder_publish.publish_clinic_listing(
         session=db, actor=cast.actor(cast.admin_a), clock=clock, details=DETAILS, facts=FACTS
     )
     assert listing.listing_id == "ketacare-clinic-a"
@@ -243,7 +243,7 @@ def test_a_clinic_admin_publishes_a_listing_with_verified_signals(
     upfront = stored.signal(SignalKind.PACKAGES_SOLD_UPFRONT)
     assert (upfront.status, upfront.basis) == (SignalStatus.ABSENT, SignalBasis.SELF_REPORTED)
     # Publishing again updates the same listing.
-    finder.publish_clinic_listing(
+    finder_publish.publish_clinic_listing(
         session=db,
         actor=cast.actor(cast.admin_a),
         clock=clock,
@@ -258,7 +258,7 @@ def test_a_clinic_admin_publishes_a_listing_with_verified_signals(
 def test_only_a_clinic_admin_may_publish(db: Session, clock: FixedClock, cast: Cast) -> None:
     _with_address(db, cast.clinic_a)
     with pytest.raises(Forbidden):
-        finder.publish_clinic_listing(
+        finder_publish.publish_clinic_listing(
             session=db, actor=cast.actor(cast.nurse_a), clock=clock, details=DETAILS, facts=FACTS
         )
 
@@ -269,7 +269,7 @@ def test_a_clinic_without_an_address_cannot_publish(
     cast: Cast,
 ) -> None:
     with pytest.raises(InvalidInput, match="street address"):
-        finder.publish_clinic_listing(
+        finder_publish.publish_clinic_listing(
             session=db, actor=cast.actor(cast.admin_a), clock=clock, details=DETAILS, facts=FACTS
         )
 
@@ -280,7 +280,7 @@ def test_an_import_cannot_overwrite_a_clinics_own_listing(
     cast: Cast,
 ) -> None:
     _with_address(db, cast.clinic_a)
-    finder.publish_clinic_listing(
+    finder_publish.publish_clinic_listing(
         session=db, actor=cast.actor(cast.admin_a), clock=clock, details=DETAILS, facts=FACTS
     )
     result = finder_import.import_file(

@@ -61,9 +61,7 @@ def import_samhsa(
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    format: Annotated[
-        str, typer.Option(help="auto, csv, locator or fhir")
-    ] = "auto",
+    format: Annotated[str, typer.Option(help="auto, csv, locator or fhir")] = "auto",
     all_or_nothing: Annotated[
         bool, typer.Option(help="import nothing if any row is rejected")
     ] = False,

@@ -11,7 +11,6 @@ import functools
 import threading
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -19,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import Clinic, FinderChange, FinderListing, Role
+from ketacare.db.models import FinderChange, FinderListing, Role
 from ketacare.domain.errors import InvalidInput, NotFound
 from ketacare.domain.routes import Route
 from ketacare.fhir.finder import listings_bundle
@@ -40,10 +39,7 @@ from ketacare.finder.model import (
     SignalStatus,
     TherapyApproach,
 )
-from ketacare.finder.signals import VerificationFacts, verified_signals
-from ketacare.finder.zips import Place, resolve_city, resolve_coordinates, resolve_zip, zip_centroid
-from ketacare.services import access, audit
-from ketacare.services.actors import Actor
+from ketacare.finder.zips import Place, resolve_city, resolve_coordinates, resolve_zip
 from ketacare.services.clock import Clock
 
 ExportFormat = Literal["csv", "locator", "fhir"]
@@ -296,115 +292,3 @@ def export_directory(*, session: Session, fmt: str, ketamine_only: bool = False)
     if fmt == "fhir":
         return json.dumps(listings_bundle(listings), ensure_ascii=False)
     raise InvalidInput(f"export format must be csv, locator or fhir, got {fmt!r}", field="format")
-
-
-# --- a ketacare clinic's own listing --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClinicListingDetails:
-    """What the clinic says about itself (self-reported), beside what ketacare verifies."""
-
-    routes: frozenset[Route]
-    conditions: frozenset[Condition] = frozenset()
-    payment: frozenset[Payment] = frozenset()
-    populations: frozenset[Population] = frozenset()
-    therapy_approaches: frozenset[TherapyApproach] = frozenset()
-    telehealth: bool | None = None
-    accepting_new_patients: bool | None = None
-    esketamine_rems_certified: bool | None = None
-    website: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    self_reported: Sequence[Signal] = ()
-
-
-def publish_clinic_listing(
-    *,
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    details: ClinicListingDetails,
-    facts: VerificationFacts,
-    clinic_id: int | None = None,
-) -> Listing:
-    """Create or update the clinic's own listing (clinic admins), with verified signals.
-
-    `facts` come from the clinic's real use of ketacare (the caller computes them). The listing
-    uses the clinic's name, address and phone; without coordinates it sits at its ZIP centroid.
-    """
-    access.require_role(
-        session=session, actor=actor, clock=clock, roles=ADMINS, action="finder.publish"
-    )
-    target = clinic_id if actor.is_system else actor.clinic_id
-    clinic = session.get(Clinic, target) if target is not None else None
-    if clinic is None:
-        raise NotFound("no such clinic", field="clinic_id")
-    listing = _clinic_listing(clinic, details, facts)
-    row = session.scalar(select(FinderListing).where(FinderListing.clinic_id == clinic.id))
-    values = {**row_values(listing), "clinic_id": clinic.id, "updated_at": clock.now()}
-    if row is None:
-        session.add(FinderListing(**values))
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-    session.flush()
-    record_change(
-        session=session,
-        clock=clock,
-        kind="publish",
-        actor_label=actor.label,
-        source_name=clinic.name,
-        accepted=1,
-        detail={"listing_id": listing.listing_id},
-    )
-    audit.record(
-        session=session,
-        actor=actor,
-        clock=clock,
-        action="finder.publish",
-        object_type="finder_listing",
-        object_id=listing.listing_id,
-        clinic_id=clinic.id,
-    )
-    return listing
-
-
-def _clinic_listing(
-    clinic: Clinic, details: ClinicListingDetails, facts: VerificationFacts
-) -> Listing:
-    if not (clinic.address and clinic.city and clinic.state and clinic.zip):
-        raise InvalidInput(
-            "the clinic needs a street address, city, state and ZIP code before "
-            "it can publish a listing",
-            field="address",
-        )
-    zip_code = clinic.zip.strip()[:5]
-    if details.latitude is not None and details.longitude is not None:
-        lat, lon, approximate = details.latitude, details.longitude, False
-    else:
-        centroid = zip_centroid(zip_code)
-        if centroid is None:
-            raise InvalidInput(f"ZIP code {zip_code!r} has no known position", field="zip")
-        (lat, lon), approximate = centroid, True
-    return Listing(
-        listing_id=f"ketacare-{clinic.slug}",
-        name=clinic.name,
-        address=Address(clinic.address, clinic.city, clinic.state.upper(), zip_code),
-        phone=clinic.phone,
-        website=details.website,
-        latitude=lat,
-        longitude=lon,
-        coordinates_approximate=approximate,
-        source=ListingSource.KETACARE,
-        routes=details.routes,
-        conditions=details.conditions,
-        payment=details.payment,
-        populations=details.populations,
-        therapy_approaches=details.therapy_approaches,
-        telehealth=details.telehealth,
-        accepting_new_patients=details.accepting_new_patients,
-        is_ketamine_provider=True,
-        esketamine_rems_certified=details.esketamine_rems_certified,
-        signals=verified_signals(facts, tuple(details.self_reported)),
-    )

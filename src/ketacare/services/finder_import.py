@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import FinderListing
 from ketacare.domain.errors import InvalidInput
-from ketacare.fhir.finder import read_fhir_bundle
+from ketacare.fhir.finder_read import read_fhir_bundle
 from ketacare.finder.codes import load_service_codes
 from ketacare.finder.csv_io import read_listings_csv
 from ketacare.finder.locator import read_locator_json

@@ -126,7 +126,10 @@ def find(request: Request, session: SessionDep, actor: OptionalPageActor) -> Res
                 if isinstance(error, UnknownPlace)
                 else (),
             )
-    status = 422 if "error" in context else 200
+    # htmx swaps only 2xx answers: its request gets the message in the results block with 200;
+    # a plain page load keeps the honest 422.
+    htmx = bool(request.headers.get("HX-Request"))
+    status = 422 if "error" in context and not htmx else 200
     return render(request, "finder/find.html", context, status_code=status)
 
 

@@ -30,9 +30,25 @@ ATTRIBUTION = (ZIP_ATTRIBUTION, SAMHSA_ATTRIBUTION)
 RADIUS_CHOICES = (10, 25, 50, 100, 250, 500)
 
 
+_SPECIAL_LABELS = {
+    "ptsd": "PTSD",
+    "ocd": "OCD",
+    "cbt": "CBT",
+    "dbt": "DBT",
+    "emdr": "EMDR",
+    "hiv": "HIV",
+    "lgbtq": "LGBTQ",
+    "va": "VA funds",
+    "insurance": "Private insurance",
+    "military_insurance": "Military insurance (TRICARE)",
+    "integrated_mh_sud": "Integrated mental health and substance use treatment",
+    "co_occurring": "Co-occurring mental health and substance use",
+}
+
+
 def label(value: str) -> str:
-    """`sliding_scale` → "Sliding scale"."""
-    return value.replace("_", " ").capitalize()
+    """`sliding_scale` → "Sliding scale"; acronyms keep their capitals."""
+    return _SPECIAL_LABELS.get(value, value.replace("_", " ").capitalize())
 
 
 @dataclass
