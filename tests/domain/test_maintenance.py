@@ -193,7 +193,7 @@ def test_defaults_and_which_need_prescriber_confirmation() -> None:
         "max_iv_equivalent_mg_per_kg_per_30_days",
     ):
         assert threshold_info(MaintenancePolicy, name).needs_prescriber_confirmation, name
-    for name in ("review_within_days", "benzodiazepine_review_above_diazepam_eq_mg_per_day"):
+    for name in ("review_within_days",):
         assert not threshold_info(MaintenancePolicy, name).needs_prescriber_confirmation, name
 
 

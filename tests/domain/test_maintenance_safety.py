@@ -25,8 +25,11 @@ from ketacare.domain.maintenance_safety import (
     tolerance,
     urinary_symptoms,
 )
+from ketacare.domain.screening_policy import ScreeningPolicy
 
 POLICY = MaintenancePolicy()
+# The visit re-checks the screening section's limit (one home for the 8 mg threshold).
+BENZO_LIMIT = ScreeningPolicy().benzodiazepine_diazepam_eq_mg_per_day_limit
 TODAY = date(2026, 4, 30)
 
 
@@ -178,7 +181,7 @@ def test_no_misuse_signs_no_finding() -> None:
 def test_a_benzodiazepine_load_above_8_mg_diazepam_equivalent_needs_review(
     mg: float, flagged: bool
 ) -> None:
-    findings = benzodiazepine_load(mg, policy=POLICY)
+    findings = benzodiazepine_load(mg, limit_mg_per_day=BENZO_LIMIT)
     assert bool(findings) is flagged
     if flagged:
         assert findings[0].severity is Severity.REVIEW
@@ -187,17 +190,20 @@ def test_a_benzodiazepine_load_above_8_mg_diazepam_equivalent_needs_review(
 
 def test_a_negative_benzodiazepine_load_is_refused() -> None:
     with pytest.raises(InvalidInput) as err:
-        benzodiazepine_load(-1, policy=POLICY)
+        benzodiazepine_load(-1, limit_mg_per_day=BENZO_LIMIT)
     assert err.value.field == "diazepam_eq_mg_per_day"
 
 
 def test_the_visit_screen_combines_the_three_questions() -> None:
     findings = maintenance_visit_screen(
-        {UrinarySymptom.HAEMATURIA}, [MisuseSign.EARLIER_SESSION_REQUESTED], 10, policy=POLICY
+        {UrinarySymptom.HAEMATURIA},
+        [MisuseSign.EARLIER_SESSION_REQUESTED],
+        10,
+        benzodiazepine_limit_mg_per_day=BENZO_LIMIT,
     )
     assert [f.rule_id for f in findings] == [
         "maintenance.urinary_symptoms",
         "maintenance.misuse_signs",
         "maintenance.benzodiazepine_load",
     ]
-    assert maintenance_visit_screen(set(), [], 2, policy=POLICY) == ()
+    assert maintenance_visit_screen(set(), [], 2, benzodiazepine_limit_mg_per_day=BENZO_LIMIT) == ()

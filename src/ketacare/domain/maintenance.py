@@ -20,7 +20,6 @@ from ketacare.domain.errors import InvalidInput
 from ketacare.domain.findings import Finding, Severity, rule
 from ketacare.domain.instruments import GAD7, PHQ9, Instrument
 from ketacare.domain.sources import (
-    ANDRASHKO_2020,
     BOOSTER_DERIVED,
     CLINIC_POLICY,
     MURROUGH_2013,
@@ -116,15 +115,6 @@ class MaintenancePolicy:
         source=OVERUSE_DERIVED,
         minimum=1,
         maximum=15,
-    )
-    benzodiazepine_review_above_diazepam_eq_mg_per_day: float = threshold(
-        8.0,
-        statement="A benzodiazepine load above this diazepam-equivalent dose predicts a "
-        "poorer ketamine response; review it at maintenance visits.",
-        unit="mg diazepam-eq/day",
-        source=ANDRASHKO_2020,
-        minimum=0,
-        maximum=40,
     )
 
     def __post_init__(self) -> None:

@@ -79,7 +79,8 @@ BENZODIAZEPINE = rule(
     "maintenance.benzodiazepine_load",
     "A benzodiazepine load above 8 mg diazepam-equivalent/day predicts a poorer response.",
     ANDRASHKO_2020,
-    params=("maintenance.benzodiazepine_review_above_diazepam_eq_mg_per_day",),
+    # One home for the threshold: the screening section (the same load, re-checked at visits).
+    params=("screening.benzodiazepine_diazepam_eq_mg_per_day_limit",),
 )
 
 
@@ -283,16 +284,17 @@ def misuse_signs(signs: Collection[MisuseSign]) -> tuple[Finding, ...]:
 
 
 def benzodiazepine_load(
-    diazepam_eq_mg_per_day: float, *, policy: MaintenancePolicy
+    diazepam_eq_mg_per_day: float, *, limit_mg_per_day: float
 ) -> tuple[Finding, ...]:
-    """Review a benzodiazepine load above the threshold (the screening module converts drugs
-    and doses to diazepam-equivalent mg/day)."""
+    """Review a benzodiazepine load above `limit_mg_per_day`, the clinic's
+    `ScreeningPolicy.benzodiazepine_diazepam_eq_mg_per_day_limit` (the screening module converts
+    drugs and doses to diazepam-equivalent mg/day)."""
     if isinstance(diazepam_eq_mg_per_day, bool) or not diazepam_eq_mg_per_day >= 0:
         raise InvalidInput(
             f"diazepam-equivalent dose must be 0 mg/day or more; got {diazepam_eq_mg_per_day}",
             field="diazepam_eq_mg_per_day",
         )
-    limit = policy.benzodiazepine_review_above_diazepam_eq_mg_per_day
+    limit = limit_mg_per_day
     if diazepam_eq_mg_per_day <= limit:
         return ()
     return (
@@ -311,11 +313,13 @@ def maintenance_visit_screen(
     misuse: Collection[MisuseSign],
     diazepam_eq_mg_per_day: float,
     *,
-    policy: MaintenancePolicy,
+    benzodiazepine_limit_mg_per_day: float,
 ) -> tuple[Finding, ...]:
     """The three questions of every maintenance visit, combined (empty = nothing to review)."""
     return (
         urinary_symptoms(urinary)
         + misuse_signs(misuse)
-        + benzodiazepine_load(diazepam_eq_mg_per_day, policy=policy)
+        + benzodiazepine_load(
+            diazepam_eq_mg_per_day, limit_mg_per_day=benzodiazepine_limit_mg_per_day
+        )
     )
