@@ -9,44 +9,21 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import TreatmentCourse
 from ketacare.domain.errors import Forbidden, RuleViolation
-from ketacare.domain.routes import Route
-from ketacare.services import consent, intake, patients, screening
+from ketacare.services import consent
 from ketacare.services.clock import FixedClock
+from tests.factories.courses import screened_course
 
 
 @pytest.fixture
 def course(db: Session, cast, clock: FixedClock) -> TreatmentCourse:  # type: ignore[no-untyped-def]
-    # A course row written directly: consent rules do not depend on how it was planned.
-    actor = cast.actor(cast.nurse_a)
-    patients.record_measurement(
-        session=db,
-        actor=actor,
+    return screened_course(
+        db,
+        actor=cast.actor(cast.nurse_a),
         clock=clock,
         patient_id=cast.patient_a.id,
-        weight_kg=64,
-        height_cm=165,
-    )
-    intake.record_intake(
-        session=db,
-        actor=actor,
-        clock=clock,
-        patient_id=cast.patient_a.id,
-        data={"diagnoses": ["gad"], "gad7": [2] * 7, "phq9": [1] * 8 + [0]},
-    )
-    run = screening.screen_patient(
-        session=db, actor=actor, clock=clock, patient_id=cast.patient_a.id
-    )
-    row = TreatmentCourse(
-        patient_id=cast.patient_a.id,
-        route=Route.IV,
-        screening_id=run.id,
+        prescriber_id=cast.prescriber_a.id,
         starts_on=date(2026, 3, 9),
-        created_by_user_id=cast.prescriber_a.id,
-        created_at=clock.now(),
     )
-    db.add(row)
-    db.flush()
-    return row
 
 
 def _current(db: Session, course: TreatmentCourse, clock: FixedClock) -> bool:

@@ -199,38 +199,17 @@ def test_a_session_cannot_be_booked_in_a_course_that_has_no_plan_yet(
 ) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from ketacare.db.models import TreatmentCourse
-    from ketacare.services import intake, patients, screening
+    from tests.factories.courses import screened_course
 
     nurse = cast.actor(cast.nurse_a)
-    patients.record_measurement(
-        session=db,
+    course = screened_course(
+        db,
         actor=nurse,
         clock=clock,
         patient_id=cast.patient_a.id,
-        weight_kg=64,
-        height_cm=165,
-    )
-    intake.record_intake(
-        session=db,
-        actor=nurse,
-        clock=clock,
-        patient_id=cast.patient_a.id,
-        data={"diagnoses": ["gad"], "gad7": [2] * 7, "phq9": [1] * 8 + [0]},
-    )
-    run = screening.screen_patient(
-        session=db, actor=nurse, clock=clock, patient_id=cast.patient_a.id
-    )
-    course = TreatmentCourse(
-        patient_id=cast.patient_a.id,
-        route=Route.IV,
-        screening_id=run.id,
+        prescriber_id=cast.prescriber_a.id,
         starts_on=date(2026, 3, 2),
-        created_by_user_id=cast.prescriber_a.id,
-        created_at=clock.now(),
     )
-    db.add(course)
-    db.flush()
     with pytest.raises(Conflict, match=f"course {course.id} has no treatment plan yet"):
         session_booking.book_session(
             session=db,
