@@ -21,7 +21,8 @@ class Actor:
 
     @property
     def is_system(self) -> bool:
-        return self.user_id is None
+        # A link actor (patient without a session) has no user id but is not the system.
+        return self.user_id is None and self.role is None
 
     @classmethod
     def for_user(cls, user: User) -> Actor:
@@ -30,3 +31,9 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system", clinic_id: int | None = None) -> Actor:
         return cls(None, clinic_id, None, label)
+
+    @classmethod
+    def for_link(cls, *, patient_id: int, clinic_id: int, label: str) -> Actor:
+        """The patient acting through a one-time link (a check-in), without signing in: they
+        reach only their own record, like a signed-in patient."""
+        return cls(None, clinic_id, Role.PATIENT, label, patient_id)

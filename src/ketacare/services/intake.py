@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import Intake, Role
+from ketacare.db.models import Intake, Role, SymptomScore, SymptomScoreAmendment, SymptomSource
 from ketacare.domain.drugs import lookup_drug
 from ketacare.domain.errors import Conflict, InvalidInput, NotFound
 from ketacare.domain.instruments import GAD7, PCL5, PHQ9, score
@@ -54,7 +54,9 @@ def record_intake(
         raise Conflict("the patient has an intake already; amend it with a reason instead")
     policy, _ = current_policy(session=session, clinic_id=patient.clinic_id)
     document = validate_intake(data, policy.outcomes)
-    return _add(session, actor, clock, patient.id, document, version=1, previous=None, reason="")
+    row = _add(session, actor, clock, patient.id, document, version=1, previous=None, reason="")
+    _record_baseline(session, actor, clock, patient.id, document, previous=None, reason="")
+    return row
 
 
 def amend_intake(
@@ -92,6 +94,7 @@ def amend_intake(
         previous=previous,
         reason=reason.strip(),
     )
+    _record_baseline(session, actor, clock, patient.id, document, previous=previous, reason=reason)
     # Imported here: screening reads intakes, so the modules would otherwise import each other.
     from ketacare.services.screening import latest_screening, run_screening
 
@@ -133,6 +136,62 @@ def _add(
         detail={"version": version, "reason": reason} if previous else {"version": version},
     )
     return row
+
+
+def _record_baseline(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    patient_id: int,
+    document: Mapping[str, Any],
+    *,
+    previous: Intake | None,
+    reason: str,
+) -> None:
+    """The intake's questionnaires are the course's baseline symptom scores. An amendment that
+    changes a questionnaire strikes the earlier baseline score (with the amendment's reason) and
+    records the corrected one; unchanged questionnaires are left alone."""
+    from ketacare.services.symptom_scores import record_symptom_score, strike_symptom_score
+
+    before = previous.data.get("questionnaires", {}) if previous else {}
+    for code, scored in document.get("questionnaires", {}).items():
+        if previous is not None and before.get(code, {}).get("answers") == scored["answers"]:
+            continue
+        replaced = _baseline_score(session, patient_id, code)
+        new = record_symptom_score(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=patient_id,
+            instrument=code,
+            answers=scored["answers"],
+            source=SymptomSource.INTAKE,
+            taken_at=replaced.taken_at if replaced is not None else None,
+        )
+        if replaced is not None:
+            strike_symptom_score(
+                session=session,
+                actor=actor,
+                clock=clock,
+                score_id=replaced.id,
+                reason=f"intake amended: {reason.strip()}",
+                replaced_by_id=new.score.id,
+            )
+
+
+def _baseline_score(session: Session, patient_id: int, code: str) -> SymptomScore | None:
+    struck = select(SymptomScoreAmendment.score_id)
+    return session.scalar(
+        select(SymptomScore)
+        .where(
+            SymptomScore.patient_id == patient_id,
+            SymptomScore.instrument == code,
+            SymptomScore.source == SymptomSource.INTAKE,
+            SymptomScore.id.not_in(struck),
+        )
+        .order_by(SymptomScore.id.desc())
+        .limit(1)
+    )
 
 
 def current_intake(*, session: Session, patient_id: int) -> Intake | None:

@@ -30,6 +30,13 @@ from ketacare.db.models.sessions import (
     SessionEvent,
     TreatmentSession,
 )
+from ketacare.db.models.symptoms import (
+    PatientAlert,
+    PatientAlertAcknowledgement,
+    SymptomScore,
+    SymptomScoreAmendment,
+    SymptomSource,
+)
 from ketacare.db.models.user import ApiToken, Role, SignInAttempt, User
 
 __all__ = [
@@ -55,6 +62,8 @@ __all__ = [
     "LocationKind",
     "LogEntryKind",
     "Patient",
+    "PatientAlert",
+    "PatientAlertAcknowledgement",
     "PatientInvitation",
     "PolicyVersion",
     "PredoseAssessment",
@@ -71,6 +80,9 @@ __all__ = [
     "SessionNote",
     "SessionScore",
     "SignInAttempt",
+    "SymptomScore",
+    "SymptomScoreAmendment",
+    "SymptomSource",
     "TreatmentCourse",
     "TreatmentPlan",
     "TreatmentSession",
