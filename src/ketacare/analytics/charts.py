@@ -10,18 +10,13 @@ from __future__ import annotations
 import io
 import textwrap
 
-import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
 
-matplotlib.use("Agg")
-# Deterministic SVG: fixed id salt and no creation date.
-matplotlib.rcParams["svg.hashsalt"] = "ketacare"
-
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-
-from ketacare.analytics.definitions import Figure  # noqa: E402
-from ketacare.analytics.relapse import RelapseFigure  # noqa: E402
+import ketacare.charts  # noqa: F401  (selects the Agg backend and deterministic SVG ids)
+from ketacare.analytics.definitions import Figure
+from ketacare.analytics.relapse import RelapseFigure
 
 _WIDTH_IN, _HEIGHT_IN = 7.5, 4.6
 

@@ -21,6 +21,7 @@ from ketacare.domain.findings import Finding, Severity, rule
 from ketacare.domain.instruments import GAD7, PHQ9, Instrument
 from ketacare.domain.sources import (
     BLEVINS_2015,
+    CLINIC_POLICY,
     EARLY_IMPROVEMENT_2021,
     HULL_2022,
     PHQ9_ITEM9_ASSESSMENT,
@@ -123,6 +124,16 @@ class OutcomesPolicy:
         source=TRANSL_PSYCHIATRY_2024,
         minimum=3,
         maximum=12,
+    )
+    crisis_resources_text: str = threshold(
+        "If you are thinking about harming yourself, you are not alone: call or text 988 "
+        "(Suicide & Crisis Lifeline, US, 24/7), or call 911 if you are in immediate danger. "
+        "The clinic has been alerted and will contact you.",
+        statement="Shown to a patient at once when a PHQ-9 item 9 answer reaches the alert "
+        "level. The US default names the 988 Suicide & Crisis Lifeline; a clinic outside the "
+        "US must replace it with its local crisis line (a prescriber confirms the wording).",
+        unit="text",
+        source=CLINIC_POLICY,
     )
 
     def __post_init__(self) -> None:
