@@ -9,11 +9,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy.orm import Session
 
 from ketacare.config import Settings, get_settings
 from ketacare.db import migrate
@@ -55,6 +58,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ShiftedClock:
+    """The live server's clock: real time plus an offset that journeys move forward (an IV
+    session's 40-minute infusion and observation pass in a moment). Shared by every browser
+    test of the run, so tests compute times relative to `now()`, never absolute ones."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def live_clock() -> ShiftedClock:
+    return ShiftedClock()
+
+
 @pytest.fixture(scope="session")
 def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("live")
@@ -74,11 +97,10 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_settings: Settings) -> Iterator[str]:
+def live_server(live_settings: Settings, live_clock: ShiftedClock) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning")
-    )
+    app = create_app(live_settings, clock=live_clock)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -94,6 +116,22 @@ def live_server(live_settings: Settings) -> Iterator[str]:
     yield base
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_db(live_settings: Settings):  # type: ignore[no-untyped-def]
+    """`with live_db() as session:` — one committed unit of work on the live server's database,
+    for seeding what a journey needs through the real services."""
+    engine = make_engine(live_settings)
+    factory = make_session_factory(engine)
+
+    @contextmanager
+    def open_session() -> Iterator[Session]:
+        with unit_of_work(factory) as session:
+            yield session
+
+    yield open_session
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
