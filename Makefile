@@ -39,8 +39,8 @@ browser:
 	@bash scripts/ensure-chromium
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests migrations benchmarks
-	$(BIN)/ruff format --check src tests migrations benchmarks
+	$(BIN)/ruff check src tests migrations benchmarks scripts
+	$(BIN)/ruff format --check src tests migrations benchmarks scripts
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src/ketacare
