@@ -11,6 +11,7 @@ import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,12 +51,44 @@ class Settings(BaseSettings):
     smtp_port: int = 1025
     smtp_sender: str = "ketacare@localhost"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail (check-in links, session reminders): STARTTLS and login when the relay needs
+    # them; the development default is a local catch-all relay on port 1025.
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_s: float = 30.0
+    # How outgoing mail leaves: "smtp" (the relay above) or "file" (each message written as an
+    # .eml file under <data_dir>/outbox/, for development without an SMTP server). Unset, it is
+    # "file" in development and "smtp" otherwise; production refuses "file" (see _mail_delivery).
+    mail_delivery: Literal["smtp", "file"] = "smtp"
+    # The job worker: how often it looks for due jobs, and how long a claimed job is leased.
+    worker_poll_s: float = 5.0
+    worker_lease_s: int = 300
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'ketacare.sqlite3'}"
         return self
+
+    @model_validator(mode="after")
+    def _mail_delivery(self) -> Settings:
+        if "mail_delivery" not in self.model_fields_set:
+            dev = self.environment is Environment.DEVELOPMENT
+            self.mail_delivery = "file" if dev else "smtp"
+        elif self.mail_delivery == "file" and self.is_production:
+            # Raised as is (not a ValueError): production must never silently write emails —
+            # which carry one-time check-in links — to files instead of sending them.
+            raise SettingsError(
+                "KETACARE_MAIL_DELIVERY=file writes emails to files instead of sending them; "
+                "production refuses it: use smtp (the default) with the KETACARE_SMTP_* settings"
+            )
+        return self
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail_delivery "file" writes the emails (one .eml per Message-ID)."""
+        return self.data_dir / "outbox"
 
     @property
     def is_sqlite(self) -> bool:

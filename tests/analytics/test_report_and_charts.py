@@ -56,3 +56,12 @@ def test_booster_policy_chart_labels_each_policy() -> None:
     table = compare_booster_policies(400, 1, days=120)
     svg = booster_policy_chart_svg(table)
     assert "symptom-triggered" in svg and "<svg" in svg
+
+
+def test_error_bars_never_go_negative_when_a_bound_misses_a_zero_rate_by_rounding() -> None:
+    import pandas as pd
+
+    from ketacare.analytics.charts import _error_bars
+
+    below, above = _error_bars(pd.Series([0.0]), pd.Series([1e-17]), pd.Series([0.2]))
+    assert below.iloc[0] == 0.0 and above.iloc[0] == 0.2

@@ -37,6 +37,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+BROWSER_DEMO_PATIENTS = 40
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -91,7 +92,9 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     with engine.begin() as connection:
         migrate.upgrade(settings, connection=connection)
     with unit_of_work(make_session_factory(engine)) as session:
-        demo.load_demo(session=session, clock=SystemClock())
+        # A smaller lived-in clinic than `make run`'s: every stage is still present (the demo's
+        # own tests check that), and the browser suite's start-up stays short.
+        demo.load_demo(session=session, clock=SystemClock(), patients=BROWSER_DEMO_PATIENTS)
     engine.dispose()
     return settings
 

@@ -48,7 +48,7 @@ def test_signing_out_ends_the_session(client, cast) -> None:  # type: ignore[no-
 
 def test_the_admin_audit_page_lists_and_filters_events(client, cast) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, "admin@a.example")
-    client.get("/")
+    client.get("/patients")
     page = client.get("/admin/audit", params={"action": "patient.list"})
     assert page.status_code == 200
     assert "<code>patient.list</code>" in page.text

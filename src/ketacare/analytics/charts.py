@@ -43,6 +43,12 @@ def _new(title: str, definition: str) -> tuple[MplFigure, Axes]:
     return fig, ax
 
 
+def _error_bars(value: pd.Series, low: pd.Series, high: pd.Series) -> list[pd.Series]:
+    """Distances from the value to its interval, never negative: a Wilson bound around a rate
+    of 0 or 1 can miss it by ~1e-17, which matplotlib refuses as a negative error bar."""
+    return [(value - low).clip(lower=0), (high - value).clip(lower=0)]
+
+
 def relapse_chart_svg(result: RelapseFigure) -> str:
     """Kaplan–Meier curves (steps) with shaded confidence bands, one per group."""
     fig, ax = _new(result.title, result.definition)
@@ -71,7 +77,7 @@ def response_chart_svg(result: Figure) -> str:
         suffix = "" if name == "all patients" else f" – {name}"
         for column, style in (("response", "-o"), ("remission", "--s")):
             rate = part[f"{column}_rate"]
-            err = [rate - part[f"{column}_ci_low"], part[f"{column}_ci_high"] - rate]
+            err = _error_bars(rate, part[f"{column}_ci_low"], part[f"{column}_ci_high"])
             ax.errorbar(
                 part["session_number"],
                 rate,
@@ -109,10 +115,7 @@ def adverse_events_chart_svg(result: Figure) -> str:
     for g, name in enumerate(groups):
         part = table[table["group"] == name].set_index("event").reindex(events)
         x = [i + g * width for i in range(len(events))]
-        err = [
-            part["per_100_sessions"] - part["ci_low"],
-            part["ci_high"] - part["per_100_sessions"],
-        ]
+        err = _error_bars(part["per_100_sessions"], part["ci_low"], part["ci_high"])
         ax.bar(x, part["per_100_sessions"], width=width, yerr=err, capsize=2, label=str(name))
     ax.set_xticks([i + width * (len(groups) - 1) / 2 for i in range(len(events))], events)
     ax.set_ylabel("per 100 sessions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -10,14 +11,16 @@ from ketacare.cli import docs, outcomes
 from ketacare.cli import finder as finder_cli
 from ketacare.cli import patients as patients_cli
 from ketacare.cli import sessions as sessions_cli
+from ketacare.cli import worker as worker_cli
 from ketacare.cli.common import console, err_console, session_scope
-from ketacare.config import get_settings
+from ketacare.config import Settings, get_settings
 from ketacare.db import migrate
 from ketacare.db.models import Role
 from ketacare.domain.errors import DomainError
 from ketacare.services import clinics, demo, finder, finder_import
 from ketacare.services.actors import Actor
 from ketacare.services.clock import SystemClock
+from ketacare.services.mailer import MailConfig
 
 app = typer.Typer(
     help="ketacare: ketamine therapy clinic platform",
@@ -38,6 +41,7 @@ app.command("report")(outcomes.report)
 app.command("simulate-policy")(outcomes.simulate_policy)
 app.add_typer(sessions_cli.app, name="sessions")
 app.add_typer(sessions_cli.cs_app, name="cs")
+app.command("worker")(worker_cli.worker)
 
 
 @db_app.command("upgrade")
@@ -83,14 +87,25 @@ def users_create(
 
 
 @app.command("demo")
-def demo_command() -> None:
-    """Load the demo clinic (only into a database that does not have it yet)."""
+def demo_command(
+    patients: Annotated[
+        int, typer.Option(help="patients in the demo clinic", min=5, max=2000)
+    ] = demo.DEMO_PATIENTS,
+    seed: Annotated[int, typer.Option(help="the demo's random seed")] = demo.DEFAULT_SEED,
+) -> None:
+    """Load the demo clinic (only into a database that does not have it yet): staff, chairs,
+    PATIENTS patients at every stage with months of history, and today's board."""
+    import time
+
     with session_scope() as session:
         if demo.demo_loaded(session):
             console.print("the demo clinic is already loaded")
         else:
-            demo.load_demo(session=session, clock=SystemClock())
-            console.print("[green]demo clinic loaded[/green]")
+            began = time.perf_counter()
+            with console.status(f"building the demo clinic ({patients} patients, seed {seed})…"):
+                demo.load_demo(session=session, clock=SystemClock(), patients=patients, seed=seed)
+            took = time.perf_counter() - began
+            console.print(f"[green]demo clinic loaded[/green] in {took:.1f} s")
     _print_sign_ins()
 
 
@@ -104,8 +119,15 @@ def serve(
             help="upgrade the schema and load the demo clinic into an empty database first"
         ),
     ] = False,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="also run the job worker (check-in emails, reminders) in a background thread",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the web app (and the JSON API under /api)."""
+    """Serve the web app (and the JSON API under /api), with the job worker unless --no-worker."""
     import uvicorn
 
     from ketacare.web.app import create_app
@@ -126,7 +148,23 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"\n[bold]ketacare[/bold] is at [link]http://{bind_host}:{bind_port}[/link]")
     _print_sign_ins()
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    stop_worker = _start_worker(settings) if worker else None
+    try:
+        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    finally:
+        if stop_worker is not None:
+            stop_worker.set()
+
+
+def _start_worker(settings: Settings) -> threading.Event:
+    from ketacare.db.engine import make_engine, make_session_factory
+    from ketacare.worker import Worker, start_in_thread
+
+    engine = make_engine(settings)
+    runner = Worker(make_session_factory(engine), settings=settings, clock=SystemClock())
+    _, stop = start_in_thread(runner)
+    console.print(f"job worker running (mail: {MailConfig.of(settings).describe()})")
+    return stop
 
 
 def _print_sign_ins() -> None:

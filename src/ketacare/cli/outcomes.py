@@ -25,18 +25,29 @@ def report(
     ] = 2000,
     seed: Annotated[int, typer.Option(help="the cohort's random seed")] = 7,
     instrument: Annotated[str, typer.Option(help="GAD-7 or PHQ-9")] = "GAD-7",
+    clinic: Annotated[
+        str | None,
+        typer.Option(help="report on this clinic's own records (its short name, e.g. harbor)"),
+    ] = None,
+    from_db: Annotated[
+        bool,
+        typer.Option("--from-db", help="report on the database's clinic (when it holds one)"),
+    ] = False,
 ) -> None:
     """Write the clinic outcome report (response and remission by session count, sessions to
     response, Kaplan–Meier time to relapse, breakdowns, adverse events) as one HTML file.
 
-    It runs on a seeded synthetic cohort calibrated to published figures (docs/simulation.md);
-    every figure states its definition."""
+    It runs on a seeded synthetic cohort calibrated to published figures (docs/simulation.md),
+    or with --clinic/--from-db on a clinic's own records; every figure states its definition."""
     from ketacare.analytics.export import render_report_html
     from ketacare.analytics.report import outcome_report
     from ketacare.simulation import simulate_cohort
 
     if instrument not in ("GAD-7", "PHQ-9"):
         raise typer.BadParameter("choose GAD-7 or PHQ-9", param_hint="--instrument")
+    if clinic is not None or from_db:
+        _report_from_db(out, clinic, instrument)
+        return
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
     ) as progress:
@@ -56,6 +67,47 @@ def report(
         out.write_text(html)
         progress.update(step, advance=1, description="done")
     console.print(f"[green]wrote[/green] {out} ({len(html) // 1024} KiB)")
+
+
+def _report_from_db(out: Path, slug: str | None, instrument: str) -> None:
+    """The report of one clinic's records (the read is audited as the CLI's)."""
+    from sqlalchemy import select
+
+    from ketacare.cli.common import session_scope
+    from ketacare.db.models import Clinic
+    from ketacare.services.actors import Actor
+    from ketacare.services.clock import SystemClock
+    from ketacare.services.outcome_report import clinic_outcome_report, export_html
+
+    with session_scope() as session:
+        query = select(Clinic) if slug is None else select(Clinic).where(Clinic.slug == slug)
+        found = session.scalars(query.limit(2)).all()
+        if slug is not None and not found:
+            raise typer.BadParameter(
+                f"no clinic with the short name {slug!r}", param_hint="--clinic"
+            )
+        if len(found) != 1:
+            raise typer.BadParameter(
+                "the database holds several clinics (or none): name one with --clinic",
+                param_hint="--from-db",
+            )
+        target = found[0]
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+        ) as progress:
+            step = progress.add_task(f"reading {target.name}'s records", total=2)
+            report = clinic_outcome_report(
+                session=session,
+                actor=Actor.system("cli report", target.id),
+                clock=SystemClock(),
+                instrument=instrument,
+                clinic_id=target.id,
+            )
+            progress.update(step, advance=1, description="writing the HTML file")
+            html = export_html(report)
+            out.write_text(html)
+            progress.update(step, advance=1, description="done")
+    console.print(f"[green]wrote[/green] {out} ({len(html) // 1024} KiB): {report.subtitle}")
 
 
 def simulate_policy(

@@ -17,8 +17,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ketacare.domain.check_ins import CheckInPolicy
 from ketacare.domain.discharge import DischargePolicy
 from ketacare.domain.errors import InvalidInput
+from ketacare.domain.forecast import ForecastPolicy
 from ketacare.domain.maintenance import MaintenancePolicy
 from ketacare.domain.outcomes import OutcomesPolicy
 from ketacare.domain.plans import PlanPolicy
@@ -37,6 +39,8 @@ SECTIONS: dict[str, type] = {
     "outcomes": OutcomesPolicy,
     "maintenance": MaintenancePolicy,
     "staffing": StaffingPolicy,
+    "forecast": ForecastPolicy,
+    "check_ins": CheckInPolicy,
 }
 
 
@@ -67,6 +71,8 @@ class ClinicPolicy:
     outcomes: OutcomesPolicy = field(default_factory=OutcomesPolicy)
     maintenance: MaintenancePolicy = field(default_factory=MaintenancePolicy)
     staffing: StaffingPolicy = field(default_factory=StaffingPolicy)
+    forecast: ForecastPolicy = field(default_factory=ForecastPolicy)
+    check_ins: CheckInPolicy = field(default_factory=CheckInPolicy)
     confirmed_keys: frozenset[str] = frozenset()
 
     def value_of(self, key: str) -> Any:

@@ -192,8 +192,10 @@ SPRAVATO_WARNINGS = source(
     "Spravato label warnings and precautions: psychosis, substance use disorder, other "
     "cardiovascular/cerebrovascular disease, hypertensive encephalopathy, hepatic impairment "
     "(severe / Child-Pugh C not recommended), cystitis, pregnancy and breastfeeding not "
-    "recommended, suicidal thoughts ≤ 24 years, not approved < 18 years",
-    "http://butalbitalapap.org/index-4966.html",
+    "recommended, suicidal thoughts ≤ 24 years, not approved < 18 years (the reference's first "
+    "link for these is a label summary on an unrelated third-party domain; the medicinenet "
+    "summary it also lists is cited instead)",
+    "https://medicinenet.com/side_effects_of_esketamine_spravato/side-effects.htm",
 )
 SPRAVATO_INTERACTIONS = source(
     "spravato-interactions",
@@ -410,4 +412,18 @@ KETALAR_LABEL_RECOVERY = source(
     "Ketalar (ketamine HCl) label: an outpatient is not released until recovery is complete, "
     "and leaves accompanied by a responsible adult",
     "https://fda.report/DailyMed/14e8f864-8b8a-4e7e-8439-e510d3107063",
+)
+
+# --- Forecast (sessions to response) -------------------------------------------------------
+# (Oliver 2022, Hull 2022 and the early-improvement studies are reused from the blocks above)
+
+FORECAST_PRIORS_DERIVED = source(
+    "forecast-priors-derived",
+    "DERIVED: per-session response hazards fitted on the synthetic cohort generator calibrated "
+    "to Oliver 2022 (PHQ-9 response 50% after 6, 72% after 10 IV infusions), Hull 2022 (GAD-7 "
+    "response 62.9% after 4 sublingual sessions), Hietamies 2023 and the early-improvement "
+    "studies (docs/simulation.md, docs/forecast.md); covariate effects beyond those figures "
+    "are the generator's assumptions — a prescriber must confirm before relying on them",
+    None,
+    confirmed=False,
 )

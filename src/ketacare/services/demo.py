@@ -7,17 +7,27 @@ only; a real clinic creates its own accounts with `ketacare users create`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import Clinic, LocationKind, Patient, Role
+from ketacare.db.models import Clinic, LocationKind, Role
 from ketacare.services import clinics
 from ketacare.services.actors import Actor
-from ketacare.services.clock import Clock
+from ketacare.services.clock import Clock, FixedClock
+from ketacare.services.demo_history import (
+    DEFAULT_SEED,
+    HISTORY_DAYS,
+    NamedPatient,
+    build_history,
+    staff_team,
+)
+from ketacare.services.patients import Registration
 
 DEMO_SLUG = "harbor"
+DEMO_PATIENTS = 200
+__all__ = ["DEFAULT_SEED", "DEMO_PATIENTS", "DEMO_SLUG", "load_demo"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,22 @@ _PATIENTS = (
 )
 
 
+# (weight kg, height cm, stage, first session days ago; None = a session on today's board)
+_NAMED_STORIES = (
+    (64.0, 165.0, "history", 96),
+    (88.0, 180.0, "loading", None),
+    (70.0, 168.0, "awaiting_review", 0),
+    (79.0, 175.0, "history", 150),
+    (58.0, 162.0, "history", 40),
+)
+_TEAM = {
+    "admin": "admin@harbor.example",
+    "prescriber": "dr.okafor@harbor.example",
+    "nurse1": "nurse.lee@harbor.example",
+    "nurse2": "nurse.garcia@harbor.example",
+}
+
+
 def demo_loaded(session: Session) -> bool:
     return session.scalar(select(Clinic.id).where(Clinic.slug == DEMO_SLUG)) is not None
 
@@ -57,11 +83,21 @@ def database_is_empty(session: Session) -> bool:
     return session.scalar(select(Clinic.id).limit(1)) is None
 
 
-def load_demo(*, session: Session, clock: Clock) -> Clinic:
-    """Create the demo clinic: 6 chairs, 2 recovery rooms, 4 staff, 5 patients (one signs in)."""
+def load_demo(
+    *,
+    session: Session,
+    clock: Clock,
+    patients: int = DEMO_PATIENTS,
+    seed: int = DEFAULT_SEED,
+) -> Clinic:
+    """Create the lived-in demo clinic as of `clock.now()`: 6 chairs, 2 recovery rooms, 4 staff
+    and `patients` patients (5 named ones among them; Maya Patel signs in) with their history
+    over the past months and today's board (demo_history.py). Same seed → same clinic."""
+    now = clock.now()
+    walk = FixedClock(now - timedelta(days=HISTORY_DAYS + 30))
     clinic = clinics.create_clinic(
         session=session,
-        clock=clock,
+        clock=walk,
         name="Harbor Ketamine Clinic",
         slug=DEMO_SLUG,
         timezone="America/New_York",
@@ -76,7 +112,7 @@ def load_demo(*, session: Session, clock: Clock) -> Clinic:
         clinics.add_location(
             session=session,
             actor=operator,
-            clock=clock,
+            clock=walk,
             name=f"Chair {number}",
             kind=LocationKind.CHAIR,
             clinic_id=clinic.id,
@@ -85,45 +121,72 @@ def load_demo(*, session: Session, clock: Clock) -> Clinic:
         clinics.add_location(
             session=session,
             actor=operator,
-            clock=clock,
+            clock=walk,
             name=name,
             kind=LocationKind.RECOVERY_ROOM,
             clinic_id=clinic.id,
         )
-    for staff in DEMO_STAFF:
-        clinics.create_user(
+    users = {
+        staff.email: clinics.create_user(
             session=session,
             actor=operator,
-            clock=clock,
+            clock=walk,
             email=staff.email,
             full_name=_NAMES[staff.email],
             role=Role(staff.role),
             password=staff.password,
             clinic_id=clinic.id,
-        )
-    for given, family, born, sex, email in _PATIENTS:
-        patient = Patient(
-            clinic_id=clinic.id,
-            given_name=given,
-            family_name=family,
-            date_of_birth=born,
-            sex=sex,
-            email=email,
-            phone="",
-            created_at=clock.now(),
-        )
-        session.add(patient)
-        session.flush()
-        if email == DEMO_PATIENT.email:
-            clinics.create_user(
-                session=session,
-                actor=operator,
-                clock=clock,
-                email=email,
-                full_name=f"{given} {family}",
-                role=Role.PATIENT,
-                password=DEMO_PATIENT.password,
-                clinic_id=clinic.id,
-                patient_id=patient.id,
-            )
+        ).id
+        for staff in DEMO_STAFF
+    }
+    team = staff_team(users, clinic.id, _TEAM)
+    ids, _ = build_history(
+        session=session,
+        clinic=clinic,
+        team=team,
+        named=_named(),
+        patients=patients,
+        seed=seed,
+        now=now,
+        clock=walk,
+    )
+    given, family = "Maya", "Patel"
+    clinics.create_user(
+        session=session,
+        actor=operator,
+        clock=walk,
+        email=DEMO_PATIENT.email,
+        full_name=f"{given} {family}",
+        role=Role.PATIENT,
+        password=DEMO_PATIENT.password,
+        clinic_id=clinic.id,
+        patient_id=ids[DEMO_PATIENT.email],
+    )
     return clinic
+
+
+def _named() -> tuple[NamedPatient, ...]:
+    return tuple(
+        NamedPatient(
+            Registration(
+                given_name=given,
+                family_name=family,
+                date_of_birth=born,
+                sex=sex,
+                email=email,
+                phone="(617) 555-0100",
+                emergency_contact_name="Sam Patel" if given == "Maya" else f"Alex {family}",
+                emergency_contact_phone="(617) 555-0101",
+                emergency_contact_relationship="partner",
+                usual_escort_name="Sam Patel" if given == "Maya" else f"Alex {family}",
+                usual_escort_phone="(617) 555-0101",
+                weight_kg=weight,
+                height_cm=height,
+            ),
+            stage,
+            days_ago,
+        )
+        for (given, family, born, sex, email), (weight, height, stage, days_ago) in zip(
+            _PATIENTS, _NAMED_STORIES, strict=True
+        )
+    )

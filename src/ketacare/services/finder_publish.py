@@ -1,6 +1,7 @@
 """A clinic running ketacare publishes its own finder listing, with signals verified from its
 real use (screening in use, check-ins and outcome tracking active, integration sessions
-recorded). The caller computes the `VerificationFacts` from the clinic's records."""
+recorded, prescriber oversight). The facts are derived from the clinic's records by
+`finder_verify.clinic_facts`; what ketacare cannot see stays the clinic's self-reported word."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ketacare.finder.model import (
     Payment,
     Population,
     Signal,
+    SignalBasis,
     TherapyApproach,
 )
 from ketacare.finder.signals import VerificationFacts, verified_signals
@@ -28,7 +30,8 @@ from ketacare.finder.zips import zip_centroid
 from ketacare.services import access, audit
 from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
-from ketacare.services.finder import record_change, row_values
+from ketacare.services.finder import record_change, row_values, to_listing
+from ketacare.services.finder_verify import Evidence, clinic_facts
 
 ADMINS = frozenset({Role.ADMIN})
 
@@ -57,21 +60,21 @@ def publish_clinic_listing(
     actor: Actor,
     clock: Clock,
     details: ClinicListingDetails,
-    facts: VerificationFacts,
+    facts: VerificationFacts | None = None,
     clinic_id: int | None = None,
 ) -> Listing:
     """Create or update the clinic's own listing (clinic admins), with verified signals.
 
-    `facts` come from the clinic's real use of ketacare (the caller computes them). The listing
-    uses the clinic's name, address and phone; without coordinates it sits at its ZIP centroid.
+    `facts` default to what the clinic's records show now (`finder_verify.clinic_facts`); a
+    caller may pass them (tests, imports of another system's evidence). The listing uses the
+    clinic's name, address and phone; without coordinates it sits at its ZIP centroid.
     """
     access.require_role(
         session=session, actor=actor, clock=clock, roles=ADMINS, action="finder.publish"
     )
-    target = clinic_id if actor.is_system else actor.clinic_id
-    clinic = session.get(Clinic, target) if target is not None else None
-    if clinic is None:
-        raise NotFound("no such clinic", field="clinic_id")
+    clinic = _clinic(session, actor, clinic_id)
+    if facts is None:
+        facts, _ = clinic_facts(session=session, clinic_id=clinic.id, now=clock.now())
     listing = _clinic_listing(clinic, details, facts)
     row = session.scalar(select(FinderListing).where(FinderListing.clinic_id == clinic.id))
     values = {**row_values(listing), "clinic_id": clinic.id, "updated_at": clock.now()}
@@ -100,6 +103,63 @@ def publish_clinic_listing(
         clinic_id=clinic.id,
     )
     return listing
+
+
+@dataclass(frozen=True)
+class ListingPreview:
+    """What publishing would put in the finder now, with the evidence for each signal."""
+
+    listing: Listing
+    evidence: tuple[Evidence, ...]
+    published: Listing | None  # the listing in the finder now, if any
+
+
+def preview_clinic_listing(
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    details: ClinicListingDetails,
+) -> ListingPreview:
+    """The listing `publish_clinic_listing` would store now (nothing is written but the audit)."""
+    access.require_role(
+        session=session, actor=actor, clock=clock, roles=ADMINS, action="finder.preview"
+    )
+    clinic = _clinic(session, actor, None)
+    facts, evidence = clinic_facts(session=session, clinic_id=clinic.id, now=clock.now())
+    audit.record(session=session, actor=actor, clock=clock, action="finder.preview")
+    return ListingPreview(
+        _clinic_listing(clinic, details, facts), evidence, published_listing(session, clinic.id)
+    )
+
+
+def published_listing(session: Session, clinic_id: int) -> Listing | None:
+    row = session.scalar(select(FinderListing).where(FinderListing.clinic_id == clinic_id))
+    return to_listing(row) if row is not None else None
+
+
+def details_of(listing: Listing) -> ClinicListingDetails:
+    """The self-reported details of a published listing (to prefill the next publication)."""
+    return ClinicListingDetails(
+        routes=listing.routes,
+        conditions=listing.conditions,
+        payment=listing.payment,
+        populations=listing.populations,
+        therapy_approaches=listing.therapy_approaches,
+        telehealth=listing.telehealth,
+        accepting_new_patients=listing.accepting_new_patients,
+        esketamine_rems_certified=listing.esketamine_rems_certified,
+        website=listing.website,
+        self_reported=tuple(s for s in listing.signals if s.basis != SignalBasis.VERIFIED),
+    )
+
+
+def _clinic(session: Session, actor: Actor, clinic_id: int | None) -> Clinic:
+    target = clinic_id if actor.is_system else actor.clinic_id
+    clinic = session.get(Clinic, target) if target is not None else None
+    if clinic is None:
+        raise NotFound("no such clinic", field="clinic_id")
+    return clinic
 
 
 def _clinic_listing(

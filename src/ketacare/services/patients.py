@@ -272,10 +272,14 @@ def list_patients(
     search: str = "",
     limit: int = 50,
     offset: int = 0,
+    date_of_birth: date | None = None,
 ) -> tuple[Sequence[Patient], int]:
-    """The clinic's patients, by family name; `search` matches name, email or phone."""
+    """The clinic's patients, by family name; `search` matches name, email or phone;
+    `date_of_birth`, when given, must match exactly."""
     access.require_staff(session=session, actor=actor, clock=clock, action="patient.list")
     query = select(Patient).where(Patient.clinic_id == actor.clinic_id)
+    if date_of_birth is not None:
+        query = query.where(Patient.date_of_birth == date_of_birth)
     if search.strip():
         needle = f"%{search.strip().lower()}%"
         query = query.where(
@@ -296,6 +300,10 @@ def list_patients(
         actor=actor,
         clock=clock,
         action="patient.list",
-        detail={"search": search, "returned": len(rows)},
+        detail={
+            "search": search,
+            "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+            "returned": len(rows),
+        },
     )
     return rows, total

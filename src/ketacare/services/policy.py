@@ -7,7 +7,9 @@ default is a prescriber's act (the reference could not verify it, so a prescribe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +41,16 @@ def current_policy(*, session: Session, clinic_id: int) -> tuple[ClinicPolicy, i
 
 
 def policy_of(row: PolicyVersion) -> ClinicPolicy:
-    return ClinicPolicy().with_overrides(row.overrides, confirm=frozenset(row.confirmed_keys))
+    # Keyed by content, not row id: a rolled-back row id can come back with other values.
+    overrides = json.dumps(row.overrides, sort_keys=True)
+    return _built(overrides, tuple(sorted(row.confirmed_keys)))
+
+
+@lru_cache(maxsize=256)
+def _built(overrides: str, confirmed: tuple[str, ...]) -> ClinicPolicy:
+    """Building a policy checks every value against its bounds; a version never changes, so
+    each distinct version is built once per process (the result is frozen)."""
+    return ClinicPolicy().with_overrides(json.loads(overrides), confirm=frozenset(confirmed))
 
 
 def change_policy(

@@ -42,6 +42,13 @@ from ketacare.services.clock import Clock
 from ketacare.services.courses import current_plan
 from ketacare.services.policy import current_policy
 from ketacare.services.session_common import STAFF, findings_json, load_session, move, record
+from ketacare.services.session_recovery import (
+    DEFAULT_RECOVERY_MIN,
+    check_room,
+    held_end_column,
+    held_until,
+    recovery_end,
+)
 
 # Sessions that no longer count towards the patient's schedule limits (never given).
 NOT_GIVEN = frozenset({SessionStatus.CANCELLED, SessionStatus.NO_SHOW})
@@ -62,6 +69,12 @@ class Booking:
     end: datetime
     chair_id: int
     nurse_user_id: int
+    recovery_room_id: int | None = None
+    recovery_end: datetime | None = None  # the room is held from `end` until then
+
+    @property
+    def held_until(self) -> datetime:
+        return self.recovery_end or self.end
 
 
 def book_session(
@@ -76,10 +89,14 @@ def book_session(
     route: Route | None = None,
     course_id: int | None = None,
     device_count: int | None = None,
+    recovery_room_id: int | None = None,
+    recovery_min: int | None = None,
 ) -> TreatmentSession:
     """Book a session (status scheduled). With `course_id` the route is the course's; without
     it `route` is required. `device_count` (esketamine) sets the planned dosing time (None:
-    the largest dose, so the chair is never held too short)."""
+    the largest dose, so the chair is never held too short). `recovery_room_id` also holds a
+    recovery room after the chair time for `recovery_min` minutes (default 30; see
+    `session_recovery`)."""
     patient = access.patient_for(
         session=session,
         actor=actor,
@@ -92,13 +109,16 @@ def book_session(
     _check_start(start, clock)
     policy, _ = current_policy(session=session, clinic_id=patient.clinic_id)
     shape = session_shape(route, policy.dosing, device_count=device_count)
+    chair_end = start + timedelta(minutes=shape.chair_min)
     booking = Booking(
         patient_id,
         route,
         start,
-        start + timedelta(minutes=shape.chair_min),
+        chair_end,
         chair_id,
         nurse_user_id,
+        recovery_room_id,
+        recovery_end(chair_end, recovery_room_id, recovery_min),
     )
     findings = check_booking(
         session=session,
@@ -117,6 +137,8 @@ def book_session(
         nurse_user_id=nurse_user_id,
         scheduled_start=booking.start,
         scheduled_end=booking.end,
+        recovery_room_id=booking.recovery_room_id,
+        recovery_end=booking.recovery_end,
         status=SessionStatus.SCHEDULED,
         created_at=clock.now(),
         created_by_user_id=actor.user_id,
@@ -140,7 +162,12 @@ def book_session(
         clock=clock,
         row=row,
         action="session.book",
-        detail={"start": start.isoformat(), "chair_id": chair_id, "nurse_user_id": nurse_user_id},
+        detail={
+            "start": start.isoformat(),
+            "chair_id": chair_id,
+            "nurse_user_id": nurse_user_id,
+            "recovery_room_id": recovery_room_id,
+        },
     )
     return row
 
@@ -158,9 +185,20 @@ def check_booking(
     forbids (RuleViolation with the findings); return the passing findings otherwise."""
     chair = _chair(session, clinic_id, booking.chair_id)
     _nurse(session, clinic_id, booking.nurse_user_id)
-    held = _held(session, clinic_id, booking.start, booking.end, exclude_session_id)
+    if booking.recovery_room_id is not None:
+        check_room(
+            session,
+            clinic_id,
+            booking.recovery_room_id,
+            booking.end,
+            booking.held_until,
+            exclude_session_id,
+        )
+    # The patient and the nurse are held until the end of recovery; the chair only its time.
+    held = _held(session, clinic_id, booking.start, booking.held_until, exclude_session_id)
     for other in held:
-        if other.chair_id == chair.id:
+        in_chair_time = other.scheduled_start < booking.end and other.scheduled_end > booking.start
+        if other.chair_id == chair.id and in_chair_time:
             raise Conflict(
                 f"{chair.name} is already booked {_span(other)} by session {other.id}; choose "
                 "another chair or time",
@@ -173,7 +211,7 @@ def check_booking(
             )
     nurse_sessions = [s for s in held if s.nurse_user_id == booking.nurse_user_id]
     load = check_nurse_load(
-        most_at_once(nurse_sessions, booking.start, booking.end), policy.staffing
+        most_at_once(nurse_sessions, booking.start, booking.held_until), policy.staffing
     )
     history = _patient_starts(session, booking.patient_id, exclude_session_id)
     findings = (
@@ -193,10 +231,11 @@ def check_booking(
 
 
 def most_at_once(sessions: Iterable[TreatmentSession], start: datetime, end: datetime) -> int:
-    """The most of `sessions` overlapping any one moment of [start, end)."""
+    """The most of `sessions` overlapping any one moment of [start, end) (a session counts
+    until the end of its recovery window, if it has one)."""
     edges: list[tuple[datetime, int]] = []
     for s in sessions:
-        lo, hi = max(s.scheduled_start, start), min(s.scheduled_end, end)
+        lo, hi = max(s.scheduled_start, start), min(held_until(s), end)
         if lo < hi:
             edges += [(lo, 1), (hi, -1)]
     most = current = 0
@@ -216,8 +255,10 @@ def reschedule(
     reason: str,
     chair_id: int | None = None,
     nurse_user_id: int | None = None,
+    recovery_room_id: int | None = None,
 ) -> TreatmentSession:
-    """Move a scheduled session to a new time (and optionally chair/nurse), re-checking all."""
+    """Move a scheduled session to a new time (and optionally chair/nurse/recovery room),
+    re-checking all; a recovery window keeps its length."""
     loaded = load_session(
         session=session,
         actor=actor,
@@ -232,6 +273,12 @@ def reschedule(
     _reason(reason)
     _check_start(start, clock)
     length = row.scheduled_end - row.scheduled_start
+    room_id = recovery_room_id or row.recovery_room_id
+    recovery = (
+        row.recovery_end - row.scheduled_end
+        if row.recovery_end
+        else timedelta(minutes=DEFAULT_RECOVERY_MIN)
+    )
     booking = Booking(
         row.patient_id,
         row.route,
@@ -239,6 +286,8 @@ def reschedule(
         start + length,
         chair_id or row.chair_id,
         nurse_user_id or row.nurse_user_id,
+        room_id,
+        start + length + recovery if room_id is not None else None,
     )
     check_booking(
         session=session,
@@ -252,13 +301,16 @@ def reschedule(
         "start": row.scheduled_start.isoformat(),
         "chair_id": row.chair_id,
         "nurse_user_id": row.nurse_user_id,
+        "recovery_room_id": row.recovery_room_id,
     }
     row.scheduled_start, row.scheduled_end = booking.start, booking.end
     row.chair_id, row.nurse_user_id = booking.chair_id, booking.nurse_user_id
+    row.recovery_room_id, row.recovery_end = booking.recovery_room_id, booking.recovery_end
     after = {
         "start": start.isoformat(),
         "chair_id": row.chair_id,
         "nurse_user_id": row.nurse_user_id,
+        "recovery_room_id": row.recovery_room_id,
     }
     session.add(
         SessionEvent(
@@ -504,12 +556,12 @@ def _round_up(moment: datetime) -> datetime:
 def _held(
     session: Session, clinic_id: int, start: datetime, end: datetime, exclude: int | None
 ) -> Sequence[TreatmentSession]:
-    """Sessions still holding their chair and nurse that overlap [start, end)."""
+    """Sessions still holding their chair, room or nurse that overlap [start, end)."""
     query = select(TreatmentSession).where(
         TreatmentSession.clinic_id == clinic_id,
         TreatmentSession.status.not_in(RELEASED),
         TreatmentSession.scheduled_start < end,
-        TreatmentSession.scheduled_end > start,
+        held_end_column() > start,
     )
     if exclude is not None:
         query = query.where(TreatmentSession.id != exclude)

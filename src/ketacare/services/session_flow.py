@@ -530,7 +530,9 @@ def _checked_dose(
         row.route,
         policy=dosing,
         weight_kg=weight_kg,
-        mg_per_kg=dose_mg / weight_kg,
+        # Rounded: 30.6 mg / 40.8 kg is 0.75000000000000011 in floating point, which would
+        # refuse a dose exactly at the 0.75 mg/kg maximum.
+        mg_per_kg=round(dose_mg / weight_kg, 6),
         ideal_weight_when_obese=False,
         override_reason=override_reason.strip() or None,
     )

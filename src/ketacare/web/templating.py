@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.routing import Match
 
 from ketacare.web.csrf import csrf_token
 
@@ -20,14 +21,26 @@ STAFF_NAV = (
     ("/patients", "Patients"),
     ("/schedule", "Schedule"),
     ("/controlled-substances", "Controlled substances"),
+    ("/care-queue", "Care queue"),
+    ("/check-ins", "Check-ins"),
     ("/report", "Outcomes"),
 )
 
 
+def _serves(app: Any, path: str) -> bool:
+    """Whether a GET of `path` reaches a route (asked through the routes' own matching, so it
+    also sees routes of included routers)."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "app": app}
+    return any(route.matches(scope)[0] is Match.FULL for route in app.routes)
+
+
 def _staff_nav(request: Request) -> list[tuple[str, str]]:
     """Only links to pages this build serves (pages arrive concept by concept)."""
-    paths = {getattr(route, "path", None) for route in request.app.routes}
-    return [(href, label) for href, label in STAFF_NAV if href in paths]
+    cache: dict[str, bool] = request.app.state.__dict__.setdefault("_nav_served", {})
+    for href, _ in STAFF_NAV:
+        if href not in cache:
+            cache[href] = _serves(request.app, href)
+    return [(href, label) for href, label in STAFF_NAV if cache[href]]
 
 
 def render(

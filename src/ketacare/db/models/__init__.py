@@ -1,6 +1,20 @@
 """All models, imported here so Alembic and the metadata see every table."""
 
 from ketacare.db.models.audit import AuditEvent
+from ketacare.db.models.care import (
+    BoosterDecision,
+    BoosterDecisionKind,
+    BoosterReason,
+    BoosterRecommendation,
+    OutcomeState,
+)
+from ketacare.db.models.check_ins import (
+    CheckIn,
+    CheckInLink,
+    CheckInStatus,
+    Job,
+    JobStatus,
+)
 from ketacare.db.models.clinic import Clinic, Location, LocationKind
 from ketacare.db.models.consent import Consent, ConsentText, ConsentWithdrawal, ConsentWitness
 from ketacare.db.models.controlled import ControlledLogEntry, ControlledLot, LogEntryKind
@@ -45,6 +59,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "BodyMeasurement",
+    "BoosterDecision",
+    "BoosterDecisionKind",
+    "BoosterReason",
+    "BoosterRecommendation",
+    "CheckIn",
+    "CheckInLink",
+    "CheckInStatus",
     "Clinic",
     "Consent",
     "ConsentText",
@@ -58,9 +79,12 @@ __all__ = [
     "FinderListing",
     "Intake",
     "IntegrationSession",
+    "Job",
+    "JobStatus",
     "Location",
     "LocationKind",
     "LogEntryKind",
+    "OutcomeState",
     "Patient",
     "PatientAlert",
     "PatientAlertAcknowledgement",

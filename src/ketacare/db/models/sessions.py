@@ -37,6 +37,10 @@ class TreatmentSession(Base):
     nurse_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     scheduled_start: Mapped[datetime]
     scheduled_end: Mapped[datetime]  # the chair is held until then
+    # Optional recovery room, held from `scheduled_end` until `recovery_end` (after the minimum
+    # observation at the chair; see docs/decisions/sessions.md "Recovery rooms").
+    recovery_room_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    recovery_end: Mapped[datetime | None]
     status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus, 20), index=True)
     dose_start_at: Mapped[datetime | None]
     dose_end_at: Mapped[datetime | None]

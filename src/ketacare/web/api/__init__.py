@@ -7,10 +7,13 @@ from fastapi import FastAPI
 from ketacare.web.api import (
     audit,
     auth,
+    care,
+    check_ins,
     consent,
     controlled_substances,
     courses,
     finder,
+    forecast,
     health,
     intake,
     invitations,
@@ -30,3 +33,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(sessions.alerts_router, prefix="/api")
     app.include_router(controlled_substances.router, prefix="/api")
     app.include_router(finder.router, prefix="/api")
+    app.include_router(care.router, prefix="/api")
+    app.include_router(check_ins.router, prefix="/api")
+    app.include_router(check_ins.patients_router, prefix="/api")
+    app.include_router(forecast.router, prefix="/api")  # sessions-to-response forecast

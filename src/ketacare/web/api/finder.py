@@ -12,8 +12,8 @@ from ketacare.domain.routes import Route
 from ketacare.fhir.finder import listings_bundle, search_bundle
 from ketacare.finder.index import MAX_RADIUS_MILES, MAX_RESULTS, SearchHit
 from ketacare.finder.model import Condition, Payment, SignalKind
-from ketacare.services import finder
-from ketacare.web.deps import SessionDep
+from ketacare.services import finder, finder_publish
+from ketacare.web.deps import ApiActor, ClockDep, SessionDep
 from ketacare.web.schemas.finder import (
     ATTRIBUTION,
     ListingRead,
@@ -24,6 +24,7 @@ from ketacare.web.schemas.finder import (
     listing_read,
     place_read,
 )
+from ketacare.web.schemas.finder_publish import ClinicListingIn, PublishRead, publish_read
 
 router = APIRouter(prefix="/finder", tags=["finder"])
 FHIR_JSON = "application/fhir+json"
@@ -143,3 +144,32 @@ def export(
         media_type=finder.EXPORT_MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="ketacare-finder.{extension}"'},
     )
+
+
+# --- a ketacare clinic's own listing (clinic admins; signals verified from its records) -------
+
+
+@router.post("/publish/preview", response_model=PublishRead)
+def preview_own_listing(
+    body: ClinicListingIn, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> PublishRead:
+    """What publishing would put in the finder now, with the evidence for each signal."""
+    preview = finder_publish.preview_clinic_listing(
+        session=session, actor=actor, clock=clock, details=body.details()
+    )
+    return publish_read(preview, published=False)
+
+
+@router.post("/publish", response_model=PublishRead)
+def publish_own_listing(
+    body: ClinicListingIn, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> PublishRead:
+    """Publish (or update) the clinic's listing; verified signals come from its records."""
+    details = body.details()
+    finder_publish.publish_clinic_listing(
+        session=session, actor=actor, clock=clock, details=details
+    )
+    preview = finder_publish.preview_clinic_listing(
+        session=session, actor=actor, clock=clock, details=details
+    )
+    return publish_read(preview, published=True)

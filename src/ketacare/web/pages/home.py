@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from ketacare.services import patients
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
+from ketacare.web.pages.board import render_board
 from ketacare.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -14,8 +14,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: PageActor, clock: ClockDep) -> Response:
-    context: dict[str, object] = {"user_name": request.session.get("user_name", actor.label)}
     if actor.is_staff:
-        rows, total = patients.list_patients(session=session, actor=actor, clock=clock, limit=20)
-        context.update(patients=rows, total=total)
+        # Staff start at today's board (web/pages/board.py).
+        return render_board(request, session, actor, clock)
+    if actor.patient_id is not None:
+        # A signed-in patient's start page is their own care (web/pages/my_care.py).
+        return RedirectResponse("/my", status_code=303)
+    context: dict[str, object] = {"user_name": request.session.get("user_name", actor.label)}
     return render(request, "home.html", context)

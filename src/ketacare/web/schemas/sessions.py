@@ -51,6 +51,12 @@ class SessionBook(BaseModel):
     route: Route | None = None
     course_id: int | None = None
     device_count: int | None = Field(default=None, ge=1, le=3)
+    recovery_room_id: int | None = Field(
+        default=None, description="a recovery room held after the chair time"
+    )
+    recovery_min: int | None = Field(
+        default=None, ge=5, le=240, description="minutes the room is held (default 30)"
+    )
 
 
 class SessionReschedule(BaseModel):
@@ -59,6 +65,7 @@ class SessionReschedule(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
     chair_id: int | None = None
     nurse_user_id: int | None = None
+    recovery_room_id: int | None = None
 
 
 class Reason(BaseModel):
@@ -83,6 +90,8 @@ class SessionRead(BaseModel):
     nurse_user_id: int
     scheduled_start: datetime
     scheduled_end: datetime
+    recovery_room_id: int | None = None
+    recovery_end: datetime | None = None
     status: str
     dose_start_at: datetime | None
     dose_end_at: datetime | None

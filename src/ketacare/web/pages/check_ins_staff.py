@@ -1,0 +1,188 @@
+"""The staff page of check-ins and outgoing messages (`/check-ins`): the clinic's check-ins
+(scheduled, awaiting an answer, answered with the score and its band — urgent ones marked —
+or cancelled), the messages outbox with a Retry for a failed message, and "send a check-in
+now". Plain forms: a post answers 303 back to the page; a refusal renders the page again (422)
+with the error beside the field it concerns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ketacare.db.models import CheckInStatus, JobStatus
+from ketacare.domain.check_ins import PlannedKind
+from ketacare.services import check_in_overview, check_ins, jobs
+from ketacare.services.actors import Actor
+from ketacare.services.care_data import clinic_zone
+from ketacare.services.check_in_jobs import INSTRUMENT_NAMES
+from ketacare.services.check_in_overview import CheckInLine, OutboxLine
+from ketacare.services.clock import Clock
+from ketacare.web.csrf import verify_csrf
+from ketacare.web.deps import ClockDep, PageActor, SessionDep
+from ketacare.web.forms import FormState, attempt
+from ketacare.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/check-ins"
+TEMPLATE = "care/check_ins_page.html"
+KIND_LABELS = {
+    PlannedKind.BEFORE_SESSION.value: "Before a session",
+    PlannedKind.AFTER_SESSION.value: "After a session",
+    PlannedKind.AFTER_LOADING.value: "After loading",
+    PlannedKind.MAINTENANCE.value: "Maintenance",
+    PlannedKind.ON_REQUEST.value: "On request",
+    check_ins.CHECK_IN_JOB: "Check-in link",
+    check_ins.CHECK_IN_REMINDER_JOB: "Check-in reminder",
+    check_ins.SESSION_REMINDER_JOB: "Session reminder",
+    check_ins.PLAN_JOB: "Planning run",
+}
+STATUS_FILTERS = [("", "All"), *((s.value, s.value.capitalize()) for s in CheckInStatus)]
+DONE = {
+    "requested": "Check-in requested: the link goes out with the next worker run.",
+    "retried": "Message queued again: the worker sends it on its next run.",
+}
+
+
+def _when(moment: datetime | None, zone: ZoneInfo, fmt: str = "%a %d %b, %H:%M") -> str:
+    return moment.astimezone(zone).strftime(fmt) if moment else ""
+
+
+SHORT = "%d %b %H:%M"  # the outbox is wide: no weekday
+
+
+def _check_in_view(line: CheckInLine, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    row = line.check_in
+    if row.status is CheckInStatus.PENDING:
+        state = (
+            ("awaiting", "Awaiting answer") if line.awaiting(now) else ("scheduled", "Scheduled")
+        )
+    else:
+        state = (row.status.value, row.status.value.capitalize())
+    return {
+        "row": row,
+        "patient": line.patient,
+        "due": _when(row.due_at, zone),
+        "kind": KIND_LABELS.get(row.kind.value, row.kind.value),
+        "instruments": [INSTRUMENT_NAMES.get(i, i) for i in row.instruments],
+        "state": state[0],
+        "state_label": state[1],
+        "answered": _when(row.answered_at, zone),
+        "scores": [
+            {
+                "name": INSTRUMENT_NAMES.get(s.instrument, s.instrument),
+                "total": s.total,
+                "band": s.band,
+            }
+            for s in line.scores
+        ],
+    }
+
+
+def _job_view(line: OutboxLine, zone: ZoneInfo) -> dict[str, Any]:
+    job = line.job
+    return {
+        "job": job,
+        "patient": line.patient,
+        "kind": KIND_LABELS.get(job.kind, job.kind),
+        "due": _when(job.due_at, zone, SHORT),
+        "sent": _when(job.sent_at, zone, SHORT),
+        "failed": job.status is JobStatus.FAILED,
+    }
+
+
+def _page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    forms: dict[str, FormState] | None = None,
+    status_code: int = 200,
+) -> Response:
+    wanted = request.query_params.get("status", "")
+    status = CheckInStatus(wanted) if wanted in {s.value for s in CheckInStatus} else None
+    lines = check_in_overview.clinic_check_ins(
+        session=session, actor=actor, clock=clock, status=status
+    )
+    outbox = check_in_overview.clinic_outbox(session=session, actor=actor, clock=clock)
+    candidates = check_in_overview.check_in_candidates(session=session, actor=actor, clock=clock)
+    zone = clinic_zone(session, actor.clinic_id or 0)
+    now = clock.now()
+    context = {
+        "check_ins": [_check_in_view(line, zone, now) for line in lines],
+        "outbox": [_job_view(line, zone) for line in outbox],
+        "failed_count": sum(1 for line in outbox if line.job.status is JobStatus.FAILED),
+        "patients": [
+            (
+                str(p.id),
+                f"{p.family_name}, {p.given_name}" + ("" if p.email else " (no email)"),
+            )
+            for p in candidates
+        ],
+        "status": status.value if status else "",
+        "status_filters": STATUS_FILTERS,
+        "forms": forms or {},
+        "done": DONE.get(request.query_params.get("done", ""), ""),
+    }
+    return render(request, TEMPLATE, context, status_code=status_code)
+
+
+@router.get(PAGE)
+def check_ins_page(
+    request: Request, session: SessionDep, actor: PageActor, clock: ClockDep
+) -> Response:
+    return _page(request, session, actor, clock)
+
+
+def _after(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    key: str,
+    form: FormState,
+    done: str,
+) -> Response:
+    if form.ok:
+        return RedirectResponse(f"{PAGE}?done={done}", status_code=303)
+    return _page(request, session, actor, clock, {key: form}, status_code=422)
+
+
+@router.post(PAGE + "/request", dependencies=[Depends(verify_csrf)])
+def request_now(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    clock: ClockDep,
+    patient_id: Annotated[str, Form()] = "",
+) -> Response:
+    form = FormState.of({"patient_id": patient_id})
+    if not patient_id.strip().isdigit():
+        form.add("patient_id", "choose the patient to ask for a check-in")
+        return _after(request, session, actor, clock, "request", form, "")
+    attempt(
+        session,
+        lambda: check_ins.request_check_in(
+            session=session, actor=actor, clock=clock, patient_id=int(patient_id)
+        ),
+        form,
+        aliases={"email": "patient_id", "due_at": "patient_id"},
+    )
+    return _after(request, session, actor, clock, "request", form, "requested")
+
+
+@router.post(PAGE + "/jobs/{job_id}/retry", dependencies=[Depends(verify_csrf)])
+def retry(
+    job_id: int, request: Request, session: SessionDep, actor: PageActor, clock: ClockDep
+) -> Response:
+    form = FormState()
+    attempt(
+        session,
+        lambda: jobs.retry_job(session=session, actor=actor, clock=clock, job_id=job_id),
+        form,
+    )
+    return _after(request, session, actor, clock, f"retry-{job_id}", form, "retried")
