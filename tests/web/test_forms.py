@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from starlette.responses import Response
 
 from ketacare.db.models import Clinic
 from ketacare.domain.errors import Forbidden, InvalidInput
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, attempt, submit
 
 
 def _add_clinic_then_refuse(db, slug: str) -> None:  # type: ignore[no-untyped-def]
@@ -41,3 +42,35 @@ def test_forbidden_is_not_a_form_error(db) -> None:  # type: ignore[no-untyped-d
 
     with pytest.raises(Forbidden):
         attempt(db, refuse, FormState())
+
+
+def _page_again() -> Response:
+    return Response("the page again", status_code=422)
+
+
+def test_submit_answers_303_to_the_url_made_from_the_calls_result(db) -> None:  # type: ignore[no-untyped-def]
+    answer = submit(
+        db, FormState(), lambda: 7, then=lambda n: f"/things/{n}#done", again=_page_again
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/things/7#done"
+
+
+def test_submit_does_not_call_the_service_when_a_typed_value_was_refused(db) -> None:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    form = FormState.of({"dose_mg": "ten"})
+    form.add("dose_mg", "the dose must be a number")
+    answer = submit(db, form, lambda: calls.append(1), then="/done", again=_page_again)
+    assert answer.status_code == 422 and calls == []
+
+
+def test_submit_renders_the_page_again_when_the_service_refuses(db) -> None:  # type: ignore[no-untyped-def]
+    form = FormState.of({"name": "Half-done"})
+    answer = submit(
+        db,
+        form,
+        lambda: _add_clinic_then_refuse(db, "again"),
+        then="/done",
+        again=_page_again,
+        aliases={"name": "clinic_name"},
+    )
+    assert answer.status_code == 422 and form.error("clinic_name") == "the name is taken"

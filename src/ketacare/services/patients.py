@@ -1,4 +1,5 @@
-"""Patients: register, read and list within the clinic; body measurements (append-only)."""
+"""Patients: register, read and list within the clinic; body measurements (append-only).
+Changing contact details later: `patient_contact`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from ketacare.services.clock import Clock
 
 # The oldest age the clinical core accepts (ScreeningInput.age_years); older is a typing error.
 MAX_AGE_YEARS = 120
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGISTRARS = frozenset({Role.ADMIN, Role.PRESCRIBER, Role.NURSE})
 
 
@@ -65,7 +66,7 @@ def register_patient(
     check_date_of_birth(r.date_of_birth, today)
     sex = check_sex(r.sex)
     email = r.email.strip().lower()
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL.match(email):
         raise InvalidInput(f"email: {r.email!r} is not an email address", field="email")
     if r.weight_kg is None and r.height_cm is not None:
         raise InvalidInput("weight_kg is needed with height_cm", field="weight_kg")

@@ -5,15 +5,17 @@ Pages work without JavaScript: a form posts, and on a refusal the page is render
 422) with the typed values kept and the error beside the field it names. `attempt` runs the
 service call inside a savepoint, so a refusal half-way through a service undoes whatever the call
 had flushed while the request's own unit of work (and its audit of the refusal) carries on.
+`submit` is the whole answer to a form post: the call, then a 303 or the page again with 422.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
 
 from ketacare.domain.errors import Conflict, DomainError, InvalidInput, RuleViolation
 
@@ -81,3 +83,23 @@ def attempt(
         return None
     savepoint.commit()
     return result
+
+
+def submit(
+    session: Session,
+    form: FormState,
+    call: Callable[[], T],
+    *,
+    then: str | Callable[[T], str],
+    again: Callable[[], Response],
+    aliases: Mapping[str, str] | None = None,
+) -> Response:
+    """Answer a form post: run `call` through `attempt` unless the typed values were already
+    refused, then 303 to `then` (a URL, or a function of the call's result giving it) on
+    success, or `again()` — the page rendered again with `form`, status 422 — on a refusal."""
+    result = attempt(session, call, form, aliases) if form.ok else None
+    if not form.ok:
+        return again()
+    # On success `result` is the call's own result (None only where the call returns None).
+    url = then if isinstance(then, str) else then(cast(T, result))
+    return RedirectResponse(url, status_code=303)

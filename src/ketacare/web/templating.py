@@ -27,6 +27,23 @@ STAFF_NAV = (
 )
 
 
+ROUTE_LABELS = {
+    "iv": "IV ketamine",
+    "im": "IM ketamine",
+    "esketamine_nasal": "Esketamine nasal spray",
+    "sublingual": "Sublingual ketamine",
+}
+
+
+def route_label(route: object) -> str:
+    """A route as people say it ("IV ketamine"), for every page (a Jinja global)."""
+    value = str(getattr(route, "value", route))
+    return ROUTE_LABELS.get(value, value)
+
+
+templates.env.globals["route_label"] = route_label
+
+
 def _serves(app: Any, path: str) -> bool:
     """Whether a GET of `path` reaches a route (asked through the routes' own matching, so it
     also sees routes of included routers)."""

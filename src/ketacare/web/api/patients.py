@@ -1,4 +1,5 @@
-"""Patients API: register, list and search, read; body measurements; account invitations."""
+"""Patients API: register, list and search, read, change contact details; body measurements;
+account invitations."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ketacare.services import invitations, patients
+from ketacare.services import invitations, patient_contact, patients
 from ketacare.web.deps import ApiActor, ClockDep, SessionDep
 from ketacare.web.schemas.common import Page, PageParams, page_params
 from ketacare.web.schemas.patients import (
+    ContactUpdate,
     InvitationRead,
     MeasurementCreate,
     MeasurementRead,
@@ -62,6 +64,22 @@ def read_patient(
     patient_id: int, session: SessionDep, actor: ApiActor, clock: ClockDep
 ) -> PatientRead:
     patient = patients.get_patient(session=session, actor=actor, clock=clock, patient_id=patient_id)
+    return PatientRead.model_validate(patient)
+
+
+@router.patch("/{patient_id}", response_model=PatientRead)
+def update_contact_details(
+    patient_id: int, body: ContactUpdate, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> PatientRead:
+    """Change contact details (staff); fields left out stay as they are. The audit keeps each
+    changed value before and after. Bad input changes nothing (422 naming the field)."""
+    patient = patient_contact.update_contact_details(
+        session=session,
+        actor=actor,
+        clock=clock,
+        patient_id=patient_id,
+        **body.model_dump(exclude_unset=True),
+    )
     return PatientRead.model_validate(patient)
 
 

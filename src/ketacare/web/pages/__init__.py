@@ -18,7 +18,9 @@ from ketacare.web.pages import (  # the chair: board, flowsheet, schedule  # adm
     home,
     invite,
     my_care,  # the signed-in patient's own pages
+    patient_contact,
     schedule,
+    session_forms,  # the flowsheet's posts (/sessions/{id}/…)
     sessions,
 )
 from ketacare.web.pages import forecast as forecast_pages  # chart fragment (htmx)
@@ -32,10 +34,11 @@ from ketacare.web.pages import screening as screening_pages
 def include_routers(app: FastAPI) -> None:
     for module in (auth, home, admin, invite, finder):
         app.include_router(module.router)
-    for module in (board, sessions, schedule):  # the chair
+    for module in (board, sessions, session_forms, schedule):  # the chair
         app.include_router(module.router)
     app.include_router(forecast_pages.router)  # before the patients area's own routes
-    for module in (patient_pages, intake_pages, screening_pages, plan_pages):  # patients area
+    patients_area = (patient_pages, patient_contact, intake_pages, screening_pages, plan_pages)
+    for module in patients_area:
         app.include_router(module.router)
     app.include_router(my_care.router)  # patient's own pages (/my…)
     app.include_router(check_in.router)  # one-time check-in links (/c/{token})

@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ketacare.db.models import LocationKind, Role
 from ketacare.db.models.audit import AuditOutcome
@@ -18,7 +18,7 @@ from ketacare.services.clock import Clock
 from ketacare.services.passwords import MIN_PASSWORD_LENGTH
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, submit
 from ketacare.web.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -93,9 +93,13 @@ def create_user(
             password=password,
         )
 
-    if attempt(session, create, form) is None:
-        return _users_page(request, session, actor, clock, form, 422)
-    return RedirectResponse(f"/admin/users?saved={quote(email.strip().lower())}", status_code=303)
+    return submit(
+        session,
+        form,
+        create,
+        then=f"/admin/users?saved={quote(email.strip().lower())}",
+        again=lambda: _users_page(request, session, actor, clock, form, 422),
+    )
 
 
 def _staff_role(value: str) -> Role:
@@ -156,9 +160,13 @@ def add_location(
             session=session, actor=actor, clock=clock, name=name, kind=LocationKind(kind)
         )
 
-    if attempt(session, add, form) is None:
-        return _locations_page(request, session, actor, clock, form, 422)
-    return RedirectResponse(f"/admin/locations?saved={quote(name.strip())}", status_code=303)
+    return submit(
+        session,
+        form,
+        add,
+        then=f"/admin/locations?saved={quote(name.strip())}",
+        again=lambda: _locations_page(request, session, actor, clock, form, 422),
+    )
 
 
 # --- audit trail -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ketacare.domain.findings import Severity
@@ -22,7 +22,7 @@ from ketacare.services.care_data import clinic_zone
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, submit
 from ketacare.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -108,20 +108,6 @@ def queue(request: Request, session: SessionDep, actor: PageActor, clock: ClockD
     return _page(request, session, actor, clock)
 
 
-def _after(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    key: str,
-    form: FormState,
-    done: str,
-) -> Response:
-    if form.ok:
-        return RedirectResponse(f"{QUEUE}?done={done}", status_code=303)
-    return _page(request, session, actor, clock, {key: form}, status_code=422)
-
-
 @router.post(QUEUE + "/alerts/{alert_id}/acknowledge", dependencies=[Depends(verify_csrf)])
 def acknowledge(
     alert_id: int,
@@ -132,14 +118,15 @@ def acknowledge(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     form = FormState.of({"note": note})
-    attempt(
+    return submit(
         session,
+        form,
         lambda: symptom_scores.acknowledge_patient_alert(
             session=session, actor=actor, clock=clock, alert_id=alert_id, note=note
         ),
-        form,
+        then=f"{QUEUE}?done=acknowledged",
+        again=lambda: _page(request, session, actor, clock, {f"ack-{alert_id}": form}, 422),
     )
-    return _after(request, session, actor, clock, f"ack-{alert_id}", form, "acknowledged")
 
 
 @router.post(QUEUE + "/{recommendation_id}/book", dependencies=[Depends(verify_csrf)])
@@ -155,13 +142,14 @@ def book(
 ) -> Response:
     form = FormState.of({"start": start})
     try:
-        moment = datetime.fromisoformat(start)
+        moment: datetime | None = datetime.fromisoformat(start)
     except ValueError:
+        moment = None
         form.add("start", "choose one of the offered times")
-        return _after(request, session, actor, clock, f"book-{recommendation_id}", form, "")
-    attempt(
-        session,
-        lambda: booster_queue.book_recommendation(
+
+    def call() -> object:
+        assert moment is not None  # refused above when not one of the offered times
+        return booster_queue.book_recommendation(
             session=session,
             actor=actor,
             clock=clock,
@@ -169,11 +157,18 @@ def book(
             start=moment,
             chair_id=chair_id,
             nurse_user_id=nurse_user_id,
-        ),
+        )
+
+    return submit(
+        session,
         form,
+        call,
+        then=f"{QUEUE}?done=booked",
+        again=lambda: _page(
+            request, session, actor, clock, {f"book-{recommendation_id}": form}, 422
+        ),
         aliases={"chair_id": "start", "nurse_user_id": "start", "course_id": "start"},
     )
-    return _after(request, session, actor, clock, f"book-{recommendation_id}", form, "booked")
 
 
 @router.post(QUEUE + "/{recommendation_id}/dismiss", dependencies=[Depends(verify_csrf)])
@@ -186,8 +181,9 @@ def dismiss(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     form = FormState.of({"reason": reason})
-    attempt(
+    return submit(
         session,
+        form,
         lambda: booster_queue.dismiss_recommendation(
             session=session,
             actor=actor,
@@ -195,6 +191,8 @@ def dismiss(
             recommendation_id=recommendation_id,
             reason=reason,
         ),
-        form,
+        then=f"{QUEUE}?done=dismissed",
+        again=lambda: _page(
+            request, session, actor, clock, {f"dismiss-{recommendation_id}": form}, 422
+        ),
     )
-    return _after(request, session, actor, clock, f"dismiss-{recommendation_id}", form, "dismissed")

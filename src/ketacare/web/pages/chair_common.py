@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from ketacare.domain.session_flow import SessionStatus
 from ketacare.web.forms import FormState
+from ketacare.web.templating import route_label
 
 
 async def read_form(request: Request) -> FormData:
@@ -115,19 +116,6 @@ def state_of(data: FormData, *lists: str) -> tuple[FormState, dict[str, list[str
         # Kept as typed for a re-render: the template ticks the boxes listed here.
         form.values[name] = ",".join(values)
     return form, many
-
-
-ROUTE_LABELS = {
-    "iv": "IV ketamine",
-    "im": "IM ketamine",
-    "esketamine_nasal": "Esketamine nasal spray",
-    "sublingual": "Sublingual ketamine",
-}
-
-
-def route_label(route: object) -> str:
-    value = str(getattr(route, "value", route))
-    return ROUTE_LABELS.get(value, value)
 
 
 def view_helpers(zone: ZoneInfo) -> dict[str, object]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import CheckInStatus, JobStatus
@@ -24,7 +24,7 @@ from ketacare.services.check_in_overview import CheckInLine, OutboxLine
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, submit
 from ketacare.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -138,20 +138,6 @@ def check_ins_page(
     return _page(request, session, actor, clock)
 
 
-def _after(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    key: str,
-    form: FormState,
-    done: str,
-) -> Response:
-    if form.ok:
-        return RedirectResponse(f"{PAGE}?done={done}", status_code=303)
-    return _page(request, session, actor, clock, {key: form}, status_code=422)
-
-
 @router.post(PAGE + "/request", dependencies=[Depends(verify_csrf)])
 def request_now(
     request: Request,
@@ -163,16 +149,16 @@ def request_now(
     form = FormState.of({"patient_id": patient_id})
     if not patient_id.strip().isdigit():
         form.add("patient_id", "choose the patient to ask for a check-in")
-        return _after(request, session, actor, clock, "request", form, "")
-    attempt(
+    return submit(
         session,
+        form,
         lambda: check_ins.request_check_in(
             session=session, actor=actor, clock=clock, patient_id=int(patient_id)
         ),
-        form,
+        then=f"{PAGE}?done=requested",
+        again=lambda: _page(request, session, actor, clock, {"request": form}, 422),
         aliases={"email": "patient_id", "due_at": "patient_id"},
     )
-    return _after(request, session, actor, clock, "request", form, "requested")
 
 
 @router.post(PAGE + "/jobs/{job_id}/retry", dependencies=[Depends(verify_csrf)])
@@ -180,9 +166,10 @@ def retry(
     job_id: int, request: Request, session: SessionDep, actor: PageActor, clock: ClockDep
 ) -> Response:
     form = FormState()
-    attempt(
+    return submit(
         session,
-        lambda: jobs.retry_job(session=session, actor=actor, clock=clock, job_id=job_id),
         form,
+        lambda: jobs.retry_job(session=session, actor=actor, clock=clock, job_id=job_id),
+        then=f"{PAGE}?done=retried",
+        again=lambda: _page(request, session, actor, clock, {f"retry-{job_id}": form}, 422),
     )
-    return _after(request, session, actor, clock, f"retry-{job_id}", form, "retried")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ketacare.db.models import Drug
 from ketacare.domain.errors import InvalidInput
@@ -18,7 +18,7 @@ from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, submit
 from ketacare.web.templating import render
 
 router = APIRouter(prefix="/controlled-substances", include_in_schema=False)
@@ -201,11 +201,20 @@ def _finish(
     # stay unique); the services' field names map onto them. Conflicts that name no field
     # (not enough left in the lot) belong beside the quantity.
     aliases = {f: f"{name}_{f}" for f in ("lot_id", "session_id", "quantity_mg", "note")}
-    if attempt(session, call, form, aliases=aliases) is None:
+
+    def again() -> Response:
         if form.message and not form.errors:
             form.add(f"{name}_quantity_mg", form.message)
         return _page(request, session, actor, clock, {name: form}, 422)
-    return RedirectResponse(f"/controlled-substances?saved={name}#{name}", status_code=303)
+
+    return submit(
+        session,
+        form,
+        call,
+        then=f"/controlled-substances?saved={name}#{name}",
+        again=again,
+        aliases=aliases,
+    )
 
 
 @router.get("/lots/{lot_id}")

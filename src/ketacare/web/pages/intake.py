@@ -25,8 +25,8 @@ from ketacare.domain.screening_input import (
 from ketacare.services import intake
 from ketacare.services.patient_chart import PatientChart, read_chart
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
-from ketacare.web.pages.patient_forms import Posted, checked, number, see_other, values_of
+from ketacare.web.forms import FormState, submit
+from ketacare.web.pages.patient_forms import Posted, checked, number, values_of
 from ketacare.web.pages.patients import CSRF, item_answers
 from ketacare.web.templating import render
 
@@ -125,28 +125,35 @@ def save_intake(
     chart = read_chart(session=session, actor=actor, clock=clock, patient_id=patient_id)
     form = FormState.of(values_of(data, *MULTI))
     document, aliases = document_from(form)
-    saved = None
-    if form.ok:
+
+    def save() -> object:
         if chart.intake is None:
-            call = lambda: intake.record_intake(  # noqa: E731
+            return intake.record_intake(
                 session=session, actor=actor, clock=clock, patient_id=patient_id, data=document
             )
-        else:
-            call = lambda: intake.amend_intake(  # noqa: E731
-                session=session,
-                actor=actor,
-                clock=clock,
-                patient_id=patient_id,
-                data=document,
-                reason=form.value("reason"),
-            )
-        saved = attempt(session, call, form, aliases=aliases)
-    if saved is None:
+        return intake.amend_intake(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=patient_id,
+            data=document,
+            reason=form.value("reason"),
+        )
+
+    def again() -> Response:
         versions, _ = intake.list_intake_versions(
             session=session, actor=actor, clock=clock, patient_id=patient_id
         )
         return _page(request, chart, form, versions, status_code=422)
-    return see_other(f"/patients/{patient_id}/intake#versions")
+
+    return submit(
+        session,
+        form,
+        save,
+        then=f"/patients/{patient_id}/intake#versions",
+        again=again,
+        aliases=aliases,
+    )
 
 
 # --- form ⇄ document ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ketacare.charts.symptoms import INSTRUMENTS, SymptomPoint, bands_for, symptom_chart
-from ketacare.db.models import SymptomSource
+from ketacare.db.models import Patient, SymptomSource
 from ketacare.domain.errors import InvalidInput
 from ketacare.domain.instruments import score
 from ketacare.domain.screening_input import Sex
@@ -21,8 +21,8 @@ from ketacare.services.clock import Clock
 from ketacare.services.patient_chart import PatientChart, course_stages, read_chart
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
-from ketacare.web.pages.patient_forms import Posted, day, number, see_other, values_of
+from ketacare.web.forms import FormState, submit
+from ketacare.web.pages.patient_forms import Posted, day, number, values_of
 from ketacare.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,8 +102,9 @@ def register(
     form = FormState.of({k: v for k, v in values_of(data).items() if k in REGISTRATION_FIELDS})
     born = day(form, "date_of_birth", required=True)
     weight, height = number(form, "weight_kg", unit="kg"), number(form, "height_cm", unit="cm")
-    patient = None
-    if form.ok and born is not None:
+
+    def call() -> Patient:
+        assert born is not None  # required: refused above when blank
         registration = patients.Registration(
             given_name=form.value("given_name"),
             family_name=form.value("family_name"),
@@ -120,16 +121,19 @@ def register(
             weight_kg=weight,
             height_cm=height,
         )
-        patient = attempt(
-            session,
-            lambda: patients.register_patient(
-                session=session, actor=actor, clock=clock, registration=registration
-            ),
-            form,
+        return patients.register_patient(
+            session=session, actor=actor, clock=clock, registration=registration
         )
-    if patient is None:
-        return render(request, "patients/new.html", {"form": form, "sexes": SEXES}, status_code=422)
-    return see_other(f"/patients/{patient.id}")
+
+    return submit(
+        session,
+        form,
+        call,
+        then=lambda patient: f"/patients/{patient.id}",
+        again=lambda: render(
+            request, "patients/new.html", {"form": form, "sexes": SEXES}, status_code=422
+        ),
+    )
 
 
 # --- the chart ------------------------------------------------------------------------------
@@ -202,8 +206,9 @@ def acknowledge_alert(
 ) -> Response:
     read_chart(session=session, actor=actor, clock=clock, patient_id=patient_id)
     form = FormState.of({"note": values_of(data).get("note", "")})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: symptom_scores.acknowledge_patient_alert(
             session=session,
             actor=actor,
@@ -211,13 +216,11 @@ def acknowledge_alert(
             alert_id=_alert_of(session, patient_id, alert_id),
             note=form.value("note"),
         ),
-        form,
-    )
-    if done is None:
-        return _chart(
+        then=f"/patients/{patient_id}#alerts",
+        again=lambda: _chart(
             request, session, actor, clock, patient_id, status_code=422, **{f"ack{alert_id}": form}
-        )
-    return see_other(f"/patients/{patient_id}#alerts")
+        ),
+    )
 
 
 def _alert_of(session: Any, patient_id: int, alert_id: int) -> int:
@@ -243,24 +246,28 @@ def record_measurement(
     measured_on = day(form, "measured_on")
     if form.ok and weight is None:
         form.add("weight_kg", "weight kg is required")
-    done = None
-    if form.ok and weight is not None:
-        done = attempt(
-            session,
-            lambda: patients.record_measurement(
-                session=session,
-                actor=actor,
-                clock=clock,
-                patient_id=patient_id,
-                weight_kg=weight,
-                height_cm=height,
-                measured_on=measured_on,
-            ),
-            form,
+
+    def call() -> object:
+        assert weight is not None  # required: refused above when blank
+        return patients.record_measurement(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=patient_id,
+            weight_kg=weight,
+            height_cm=height,
+            measured_on=measured_on,
         )
-    if done is None:
-        return _chart(request, session, actor, clock, patient_id, status_code=422, measure=form)
-    return see_other(f"/patients/{patient_id}")
+
+    return submit(
+        session,
+        form,
+        call,
+        then=f"/patients/{patient_id}",
+        again=lambda: _chart(
+            request, session, actor, clock, patient_id, status_code=422, measure=form
+        ),
+    )
 
 
 # --- symptom questionnaires -----------------------------------------------------------------
@@ -320,28 +327,30 @@ def record_symptoms(
 
         when = datetime.combine(taken_at, time(12, 0), tzinfo=UTC)
         when = min(when, clock.now())
-    done = None
-    if form.ok:
 
-        def record() -> object:
-            # The core validates the answers by item number first, so an unanswered or
-            # out-of-range item is named beside that item; the service then scores the list.
-            ordered = score(INSTRUMENTS[code], answers, policy=chart.outcomes).answers
-            return symptom_scores.record_symptom_score(
-                session=session,
-                actor=actor,
-                clock=clock,
-                patient_id=patient_id,
-                instrument=code,
-                answers=list(ordered),
-                source=SymptomSource.CLINIC,
-                taken_at=when,
-            )
+    def record() -> object:
+        # The core validates the answers by item number first, so an unanswered or
+        # out-of-range item is named beside that item; the service then scores the list.
+        ordered = score(INSTRUMENTS[code], answers, policy=chart.outcomes).answers
+        return symptom_scores.record_symptom_score(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=patient_id,
+            instrument=code,
+            answers=list(ordered),
+            source=SymptomSource.CLINIC,
+            taken_at=when,
+        )
 
-        done = attempt(session, record, form, aliases={"taken_at": "taken_on"})
-    if done is None:
-        return _symptom_page(request, chart, code, form, status_code=422)
-    return see_other(f"/patients/{patient_id}#symptoms")
+    return submit(
+        session,
+        form,
+        record,
+        then=f"/patients/{patient_id}#symptoms",
+        again=lambda: _symptom_page(request, chart, code, form, status_code=422),
+        aliases={"taken_at": "taken_on"},
+    )
 
 
 def item_answers(form: FormState, code: str) -> dict[int, Any]:
@@ -368,15 +377,14 @@ def strike_score(
     chart = read_chart(session=session, actor=actor, clock=clock, patient_id=patient_id)
     mine = score_id if any(s.id == score_id for s in chart.scores) else -1
     form = FormState.of({"reason": values_of(data).get("reason", "")})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: symptom_scores.strike_symptom_score(
             session=session, actor=actor, clock=clock, score_id=mine, reason=form.value("reason")
         ),
-        form,
-    )
-    if done is None:
-        return _chart(
+        then=f"/patients/{patient_id}#symptoms",
+        again=lambda: _chart(
             request,
             session,
             actor,
@@ -384,5 +392,5 @@ def strike_score(
             patient_id,
             status_code=422,
             **{f"strike{score_id}": form},
-        )
-    return see_other(f"/patients/{patient_id}#symptoms")
+        ),
+    )

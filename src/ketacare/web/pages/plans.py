@@ -22,14 +22,13 @@ from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.services.patient_chart import CourseChart, read_chart
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, submit
 from ketacare.web.pages.patient_forms import (
     Posted,
     checked,
     day,
     moment,
     number,
-    see_other,
     values_of,
     whole,
 )
@@ -163,42 +162,45 @@ def create_plan(
     route = form.value("route")
     if existing is None and route not in {r.value for r in Route}:
         form.add("route", "choose a route: " + ", ".join(r.value for r in Route))
-    done = None
-    if form.ok:
 
-        def create() -> object:
-            course_id = existing.course.id if existing else None
-            if course_id is None:
-                assert starts_on is not None
-                course_id = courses.create_course(
-                    session=session,
-                    actor=actor,
-                    clock=clock,
-                    patient_id=patient_id,
-                    route=Route(route),
-                    starts_on=starts_on,
-                ).id
-            return courses.create_plan(
+    def create() -> object:
+        course_id = existing.course.id if existing else None
+        if course_id is None:
+            assert starts_on is not None  # required (refused above) when there is no course
+            course_id = courses.create_course(
                 session=session,
                 actor=actor,
                 clock=clock,
-                course_id=course_id,
-                mg_per_kg=mg_per_kg,
-                esketamine_mg=esketamine_mg,
-                fixed_mg=fixed_mg,
-                ideal_weight_when_obese=ideal,
-                maintenance_mode=mode,
-                maintenance_interval_days=interval,
-                therapist_name=form.value("therapist_name"),
-                therapist_role=form.value("therapist_role"),
-                therapist_contact=form.value("therapist_contact"),
-                reason=form.value("reason"),
-            )
+                patient_id=patient_id,
+                route=Route(route),
+                starts_on=starts_on,
+            ).id
+        return courses.create_plan(
+            session=session,
+            actor=actor,
+            clock=clock,
+            course_id=course_id,
+            mg_per_kg=mg_per_kg,
+            esketamine_mg=esketamine_mg,
+            fixed_mg=fixed_mg,
+            ideal_weight_when_obese=ideal,
+            maintenance_mode=mode,
+            maintenance_interval_days=interval,
+            therapist_name=form.value("therapist_name"),
+            therapist_role=form.value("therapist_role"),
+            therapist_contact=form.value("therapist_contact"),
+            reason=form.value("reason"),
+        )
 
-        done = attempt(session, create, form)
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, create=form)
-    return see_other(f"/patients/{patient_id}/plan")
+    return submit(
+        session,
+        form,
+        create,
+        then=f"/patients/{patient_id}/plan",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, create=form
+        ),
+    )
 
 
 @router.post("/patients/{patient_id}/plan/adjust", dependencies=CSRF)
@@ -230,23 +232,22 @@ def adjust(
                 dose_mg=None if weight_based else dose,
             )
         )
-    done = None
-    if form.ok:
-        done = attempt(
-            session,
-            lambda: courses.adjust_plan(
-                session=session,
-                actor=actor,
-                clock=clock,
-                course_id=course.course.id,
-                outcomes=outcomes,
-                reason=form.value("reason"),
-            ),
-            form,
-        )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, adjust=form)
-    return see_other(f"/patients/{patient_id}/plan#versions")
+    return submit(
+        session,
+        form,
+        lambda: courses.adjust_plan(
+            session=session,
+            actor=actor,
+            clock=clock,
+            course_id=course.course.id,
+            outcomes=outcomes,
+            reason=form.value("reason"),
+        ),
+        then=f"/patients/{patient_id}/plan#versions",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, adjust=form
+        ),
+    )
 
 
 @router.post("/patients/{patient_id}/plan/stop", dependencies=CSRF)
@@ -260,8 +261,9 @@ def stop(
 ) -> Response:
     course = _course_of(session, actor, clock, patient_id)
     form = FormState.of({"stop_reason": values_of(data).get("stop_reason", "")})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: courses.stop_plan(
             session=session,
             actor=actor,
@@ -269,12 +271,10 @@ def stop(
             course_id=course.course.id,
             reason=form.value("stop_reason"),
         ),
-        form,
+        then=f"/patients/{patient_id}/plan#versions",
+        again=lambda: _page(request, session, actor, clock, patient_id, status_code=422, stop=form),
         aliases={"reason": "stop_reason"},
     )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, stop=form)
-    return see_other(f"/patients/{patient_id}/plan#versions")
 
 
 @router.post("/patients/{patient_id}/plan/consent", dependencies=CSRF)
@@ -291,23 +291,22 @@ def record_consent(
     form = FormState.of({k: values.get(k, "") for k in ("consent_text_version", "signed_at")})
     version = whole(form, "consent_text_version")
     signed_at = moment(form, "signed_at")
-    done = None
-    if form.ok:
-        done = attempt(
-            session,
-            lambda: consent.record_consent(
-                session=session,
-                actor=actor,
-                clock=clock,
-                course_id=course.course.id,
-                consent_text_version=version,
-                signed_at=signed_at,
-            ),
-            form,
-        )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, consent=form)
-    return see_other(f"/patients/{patient_id}/plan#consent")
+    return submit(
+        session,
+        form,
+        lambda: consent.record_consent(
+            session=session,
+            actor=actor,
+            clock=clock,
+            course_id=course.course.id,
+            consent_text_version=version,
+            signed_at=signed_at,
+        ),
+        then=f"/patients/{patient_id}/plan#consent",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, consent=form
+        ),
+    )
 
 
 @router.post("/patients/{patient_id}/plan/consent/{consent_id}/withdraw", dependencies=CSRF)
@@ -323,8 +322,9 @@ def withdraw_consent(
     course = _course_of(session, actor, clock, patient_id)
     mine = consent_id if any(c.consent.id == consent_id for c in course.consents) else -1
     form = FormState.of({"withdraw_reason": values_of(data).get("withdraw_reason", "")})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: consent.withdraw_consent(
             session=session,
             actor=actor,
@@ -332,12 +332,12 @@ def withdraw_consent(
             consent_id=mine,
             reason=form.value("withdraw_reason"),
         ),
-        form,
+        then=f"/patients/{patient_id}/plan#consent",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, withdraw=form
+        ),
         aliases={"reason": "withdraw_reason"},
     )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, withdraw=form)
-    return see_other(f"/patients/{patient_id}/plan#consent")
 
 
 @router.post("/patients/{patient_id}/plan/integration", dependencies=CSRF)
@@ -353,8 +353,9 @@ def set_integration(
     values = values_of(data)
     names = ("therapist_name", "therapist_role", "therapist_contact", "integration_reason")
     form = FormState.of({k: values.get(k, "") for k in names})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: courses.set_integration(
             session=session,
             actor=actor,
@@ -365,12 +366,12 @@ def set_integration(
             therapist_contact=form.value("therapist_contact"),
             reason=form.value("integration_reason"),
         ),
-        form,
+        then=f"/patients/{patient_id}/plan#integration",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, integration=form
+        ),
         aliases={"reason": "integration_reason"},
     )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, integration=form)
-    return see_other(f"/patients/{patient_id}/plan#integration")
 
 
 @router.post("/patients/{patient_id}/plan/integration-sessions", dependencies=CSRF)
@@ -386,22 +387,26 @@ def record_integration_session(
     values = values_of(data)
     form = FormState.of({k: values.get(k, "") for k in ("held_on", "facilitator", "kind", "notes")})
     held_on = day(form, "held_on", required=True)
-    done = None
-    if form.ok and held_on is not None:
-        done = attempt(
-            session,
-            lambda: plan_views.record_integration_session(
-                session=session,
-                actor=actor,
-                clock=clock,
-                course_id=course.course.id,
-                held_on=held_on,
-                facilitator=form.value("facilitator"),
-                kind=form.value("kind") or "integration",
-                notes=form.value("notes"),
-            ),
-            form,
+
+    def record() -> object:
+        assert held_on is not None  # required: refused above when blank
+        return plan_views.record_integration_session(
+            session=session,
+            actor=actor,
+            clock=clock,
+            course_id=course.course.id,
+            held_on=held_on,
+            facilitator=form.value("facilitator"),
+            kind=form.value("kind") or "integration",
+            notes=form.value("notes"),
         )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, sessions=form)
-    return see_other(f"/patients/{patient_id}/plan#integration")
+
+    return submit(
+        session,
+        form,
+        record,
+        then=f"/patients/{patient_id}/plan#integration",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, sessions=form
+        ),
+    )

@@ -4,12 +4,13 @@ or record a no-show. Every change is one `session_booking` service call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ketacare.domain.routes import Route
@@ -19,7 +20,7 @@ from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, attempt, submit
 from ketacare.web.pages.chair_common import FormDep, local_datetime, state_of, view_helpers, whole
 from ketacare.web.templating import render
 
@@ -176,32 +177,35 @@ def book(
     course_id = whole(form, "book_course_id", "course", required=False)
     raw_route = form.value("book_route")
     route = Route(raw_route) if raw_route in {r.value for r in Route} else None
-    if form.ok:
-        attempt(
-            session,
-            lambda: session_booking.book_session(
-                session=session,
-                actor=actor,
-                clock=clock,
-                patient_id=patient_id,  # type: ignore[arg-type]
-                start=start,  # type: ignore[arg-type]
-                chair_id=chair_id,  # type: ignore[arg-type]
-                nurse_user_id=nurse_id,  # type: ignore[arg-type]
-                route=route,
-                course_id=course_id,
-            ),
-            form,
-            {"route": "book_route", "course_id": "book_course_id", "patient_id": "book_patient_id"},
-        )
-    if form.ok:
-        assert start is not None
-        return RedirectResponse(
-            f"/schedule?day={start.astimezone(zone).date().isoformat()}", status_code=303
-        )
     day = start.astimezone(zone).date().isoformat() if start else ""
-    context = schedule_context(session, actor, clock, day_text=day)
-    context["forms"] = {"book": form}
-    return render(request, "schedule/day.html", context, status_code=422)
+
+    def again() -> Response:
+        context = schedule_context(session, actor, clock, day_text=day)
+        context["forms"] = {"book": form}
+        return render(request, "schedule/day.html", context, status_code=422)
+
+    return submit(
+        session,
+        form,
+        lambda: session_booking.book_session(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=patient_id,  # type: ignore[arg-type]
+            start=start,  # type: ignore[arg-type]
+            chair_id=chair_id,  # type: ignore[arg-type]
+            nurse_user_id=nurse_id,  # type: ignore[arg-type]
+            route=route,
+            course_id=course_id,
+        ),
+        then=f"/schedule?day={day}",
+        again=again,
+        aliases={
+            "route": "book_route",
+            "course_id": "book_course_id",
+            "patient_id": "book_patient_id",
+        },
+    )
 
 
 # --- one booking: reschedule, cancel, no-show --------------------------------------------------
@@ -229,16 +233,7 @@ def booking_context(
     }
 
 
-def _back(session: Session, actor: Actor, clock: Clock, session_id: int) -> Response:
-    detail = session_read.get_session(
-        session=session, actor=actor, clock=clock, session_id=session_id
-    )
-    zone = board.clinic_zone(session=session, actor=actor)
-    day = detail.row.scheduled_start.astimezone(zone).date().isoformat()
-    return RedirectResponse(f"/schedule?day={day}", status_code=303)
-
-
-def _refused(
+def _change_booking(
     request: Request,
     session: Session,
     actor: Actor,
@@ -246,10 +241,25 @@ def _refused(
     session_id: int,
     key: str,
     form: FormState,
+    call: Callable[[], object],
+    aliases: Mapping[str, str],
 ) -> Response:
-    context = booking_context(session, actor, clock, session_id)
-    context["forms"] = {key: form}
-    return render(request, "schedule/booking.html", context, status_code=422)
+    """Answer a post on a booking's page: 303 to the schedule of the day the session is now
+    booked on, or the booking's page again with `form` as `forms[key]` (422)."""
+
+    def back(_: object) -> str:
+        detail = session_read.get_session(
+            session=session, actor=actor, clock=clock, session_id=session_id
+        )
+        zone = board.clinic_zone(session=session, actor=actor)
+        return f"/schedule?day={detail.row.scheduled_start.astimezone(zone).date().isoformat()}"
+
+    def again() -> Response:
+        context = booking_context(session, actor, clock, session_id)
+        context["forms"] = {key: form}
+        return render(request, "schedule/booking.html", context, status_code=422)
+
+    return submit(session, form, call, then=back, again=again, aliases=aliases)
 
 
 @router.get("/schedule/sessions/{session_id}")
@@ -275,30 +285,31 @@ def reschedule(
     start = local_datetime(form, "new_start", "new start", zone)
     chair_id = whole(form, "new_chair_id", "chair", required=False)
     nurse_id = whole(form, "new_nurse_user_id", "nurse", required=False)
-    if form.ok:
-        attempt(
-            session,
-            lambda: session_booking.reschedule(
-                session=session,
-                actor=actor,
-                clock=clock,
-                session_id=session_id,
-                start=start,  # type: ignore[arg-type]
-                reason=form.value("reschedule_reason"),
-                chair_id=chair_id,
-                nurse_user_id=nurse_id,
-            ),
-            form,
-            {
-                "start": "new_start",
-                "reason": "reschedule_reason",
-                "chair_id": "new_chair_id",
-                "nurse_user_id": "new_nurse_user_id",
-            },
-        )
-    if form.ok:
-        return _back(session, actor, clock, session_id)
-    return _refused(request, session, actor, clock, session_id, "reschedule", form)
+    return _change_booking(
+        request,
+        session,
+        actor,
+        clock,
+        session_id,
+        "reschedule",
+        form,
+        lambda: session_booking.reschedule(
+            session=session,
+            actor=actor,
+            clock=clock,
+            session_id=session_id,
+            start=start,  # type: ignore[arg-type]
+            reason=form.value("reschedule_reason"),
+            chair_id=chair_id,
+            nurse_user_id=nurse_id,
+        ),
+        {
+            "start": "new_start",
+            "reason": "reschedule_reason",
+            "chair_id": "new_chair_id",
+            "nurse_user_id": "new_nurse_user_id",
+        },
+    )
 
 
 @router.post("/schedule/sessions/{session_id}/cancel", dependencies=CSRF)
@@ -311,8 +322,14 @@ def cancel(
     clock: ClockDep,
 ) -> Response:
     form, _ = state_of(data)
-    attempt(
+    return _change_booking(
+        request,
         session,
+        actor,
+        clock,
+        session_id,
+        "cancel",
+        form,
         lambda: session_booking.cancel(
             session=session,
             actor=actor,
@@ -320,12 +337,8 @@ def cancel(
             session_id=session_id,
             reason=form.value("cancel_reason"),
         ),
-        form,
         {"reason": "cancel_reason"},
     )
-    if form.ok:
-        return _back(session, actor, clock, session_id)
-    return _refused(request, session, actor, clock, session_id, "cancel", form)
 
 
 @router.post("/schedule/sessions/{session_id}/no-show", dependencies=CSRF)
@@ -338,8 +351,14 @@ def no_show(
     clock: ClockDep,
 ) -> Response:
     form, _ = state_of(data)
-    attempt(
+    return _change_booking(
+        request,
         session,
+        actor,
+        clock,
+        session_id,
+        "no_show",
+        form,
         lambda: session_booking.mark_no_show(
             session=session,
             actor=actor,
@@ -347,9 +366,5 @@ def no_show(
             session_id=session_id,
             note=form.value("no_show_note"),
         ),
-        form,
         {"note": "no_show_note"},
     )
-    if form.ok:
-        return _back(session, actor, clock, session_id)
-    return _refused(request, session, actor, clock, session_id, "no_show", form)

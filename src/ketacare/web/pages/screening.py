@@ -18,8 +18,8 @@ from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.services.patient_chart import read_chart
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
-from ketacare.web.pages.patient_forms import Posted, see_other, values_of
+from ketacare.web.forms import FormState, submit
+from ketacare.web.pages.patient_forms import Posted, values_of
 from ketacare.web.pages.patients import CSRF
 from ketacare.web.templating import render
 
@@ -83,16 +83,15 @@ def run(
     patient_id: int, request: Request, session: SessionDep, actor: PageActor, clock: ClockDep
 ) -> Response:
     form = FormState()
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: screening.screen_patient(
             session=session, actor=actor, clock=clock, patient_id=patient_id
         ),
-        form,
+        then=f"/patients/{patient_id}/screening",
+        again=lambda: _page(request, session, actor, clock, patient_id, status_code=422, run=form),
     )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, run=form)
-    return see_other(f"/patients/{patient_id}/screening")
 
 
 def _own_screening(session: Any, patient_id: int, screening_id: int) -> int:
@@ -117,23 +116,27 @@ def review(
     form = FormState.of({k: values.get(k, "") for k in ("decision", "reason")})
     target = _own_screening(session, patient_id, screening_id)
     decision = _decision(form)
-    done = None
-    if decision is not None:
-        done = attempt(
-            session,
-            lambda: screening_review.review_screening(
-                session=session,
-                actor=actor,
-                clock=clock,
-                screening_id=target,
-                decision=decision,
-                reason=form.value("reason"),
-            ),
-            form,
+
+    def call() -> object:
+        assert decision is not None  # refused beside the field when not one of the choices
+        return screening_review.review_screening(
+            session=session,
+            actor=actor,
+            clock=clock,
+            screening_id=target,
+            decision=decision,
+            reason=form.value("reason"),
         )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, review=form)
-    return see_other(f"/patients/{patient_id}/screening")
+
+    return submit(
+        session,
+        form,
+        call,
+        then=f"/patients/{patient_id}/screening",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, review=form
+        ),
+    )
 
 
 def _decision(form: FormState) -> ReviewDecision | None:
@@ -162,13 +165,14 @@ def cosign(
     if row is None or _own_screening(session, patient_id, row.screening_id) < 0:
         target = -1
     form = FormState.of({"note": values_of(data).get("note", "")})
-    done = attempt(
+    return submit(
         session,
+        form,
         lambda: screening_review.cosign_override(
             session=session, actor=actor, clock=clock, review_id=target, note=form.value("note")
         ),
-        form,
+        then=f"/patients/{patient_id}/screening",
+        again=lambda: _page(
+            request, session, actor, clock, patient_id, status_code=422, cosign=form
+        ),
     )
-    if done is None:
-        return _page(request, session, actor, clock, patient_id, status_code=422, cosign=form)
-    return see_other(f"/patients/{patient_id}/screening")

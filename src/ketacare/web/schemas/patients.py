@@ -49,6 +49,22 @@ class PatientCreate(BaseModel):
     measured_on: date | None = None
 
 
+class ContactUpdate(BaseModel):
+    """Change contact details (staff): send only the fields that change ("" clears one), and
+    why. Names, date of birth and sex are not contact details and are refused here."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=500)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    address: str | None = Field(None, max_length=300)
+    emergency_contact_name: str | None = Field(None, max_length=200)
+    emergency_contact_phone: str | None = Field(None, max_length=40)
+    emergency_contact_relationship: str | None = Field(None, max_length=60)
+    usual_escort_name: str | None = Field(None, max_length=200)
+    usual_escort_phone: str | None = Field(None, max_length=40)
+
+
 class MeasurementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weight_kg: float
