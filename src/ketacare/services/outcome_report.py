@@ -85,11 +85,7 @@ def clinic_outcome_report(
             definitions=OutcomeDefinitions.from_policy(policy.outcomes),
             charts=False,
         )
-        computed = replace(
-            computed,
-            response=_ci_around_rate(computed.response, ("response", "remission")),
-            adverse_events=_clinic_event_definition(computed),
-        )
+        computed = replace(computed, adverse_events=_clinic_event_definition(computed))
         result = _with_charts(computed, charts)
     report = ClinicReport(
         clinic_name=clinic.name,
@@ -146,36 +142,17 @@ def _enough(frames: ClinicFrames, instrument: str) -> bool:
     return len(frames.sessions) > 0 and bool(baseline & after)
 
 
-def _ci_around_rate(figure: Figure, names: tuple[str, ...]) -> Figure:
-    """Wilson bounds computed as centre ± half can miss a rate of 0 or 1 by a float's last bit
-    (a bound of 1e-17 above 0), which the chart's error bars refuse as negative; bounds are
-    clamped to enclose the rate (reported to the lead; analytics/charts.py is not ours)."""
-    table = figure.table.copy()
-    for name in names:
-        rate = table[f"{name}_rate"]
-        table[f"{name}_ci_low"] = table[f"{name}_ci_low"].where(
-            ~(table[f"{name}_ci_low"] > rate), rate
-        )
-        table[f"{name}_ci_high"] = table[f"{name}_ci_high"].where(
-            ~(table[f"{name}_ci_high"] < rate), rate
-        )
-    return replace(figure, table=table)
-
-
 def _with_charts(result: OutcomeReport, charts: bool) -> OutcomeReport:
     if not charts:
         return result
-    adverse = result.adverse_events
-    table = adverse.table.copy()
-    rate = table["per_100_sessions"]
-    table["ci_low"] = table["ci_low"].where(~(table["ci_low"] > rate), rate)
-    table["ci_high"] = table["ci_high"].where(~(table["ci_high"] < rate), rate)
+    # Error bars of a rate at 0 or 1 are clamped in analytics.charts (Wilson bounds can miss
+    # the rate by a float's last bit).
     svgs = {
         "response": response_chart_svg(result.response),
         "sessions_to_response": sessions_to_response_chart_svg(result.sessions_to_response),
         "relapse": relapse_chart_svg(result.relapse),
         "relapse_by_route": relapse_chart_svg(result.relapse_by_route),
-        "adverse_events": adverse_events_chart_svg(replace(adverse, table=table)),
+        "adverse_events": adverse_events_chart_svg(result.adverse_events),
     }
     return replace(result, charts=svgs)
 
