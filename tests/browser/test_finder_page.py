@@ -11,6 +11,8 @@ from ketacare.services import finder, finder_import
 from ketacare.services.clock import SystemClock
 from tests.browser.conftest import shoot
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def samhsa_loaded(live_settings: Settings) -> None:

@@ -24,11 +24,14 @@ def fresh_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_upgrade_then_demo_creates_the_demo_clinic_once(fresh_env: Path) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    first = runner.invoke(app, ["demo"])
+    # The smallest clinic the command accepts: what is checked here is the command (load once,
+    # print the sign-ins, refuse a second load); tests/services/test_demo_clinic.py checks the
+    # clinic itself and benchmarks/demo_load.py times the default 200 patients.
+    first = runner.invoke(app, ["demo", "--patients", "5"])
     assert first.exit_code == 0, first.output
     assert "demo clinic loaded" in first.output
     assert "admin@harbor.example" in first.output
-    again = runner.invoke(app, ["demo"])
+    again = runner.invoke(app, ["demo", "--patients", "5"])
     assert "already loaded" in again.output
     engine = create_engine(f"sqlite:///{fresh_env / 'ketacare.sqlite3'}")
     with Session(engine) as session:
@@ -40,7 +43,7 @@ def test_upgrade_then_demo_creates_the_demo_clinic_once(fresh_env: Path) -> None
 
 def test_users_create_adds_a_staff_account_and_refuses_a_duplicate(fresh_env: Path) -> None:
     runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["demo"])
+    assert runner.invoke(app, ["demo", "--patients", "5"]).exit_code == 0  # the clinic "harbor"
     args = [
         "users",
         "create",

@@ -114,16 +114,17 @@ def assess(
     since = max([began] + [s.dose_start_at for s in maintenance if s.dose_start_at is not None])
     today = local_day(now, zone)
     checks = []
+    series = {}
     for tool in BOOSTER_INSTRUMENTS:
-        rows = course_series(session, course.patient_id, tool.code, course, zone)
-        check = _check(tool, rows, course, began, since, today, zone, policy)
+        series[tool.code] = course_series(session, course.patient_id, tool.code, course, zone)
+        check = _check(tool, series[tool.code], course, began, since, today, zone, policy)
         if check is not None:
             checks.append(check)
     if not checks:
         return None
     lead_tool = checks[0].instrument
-    rows = course_series(session, course.patient_id, lead_tool.code, course, zone)
-    benefits = session_benefits(rows, given, zone)
+    # The lead's series as read above (nothing is written in between).
+    benefits = session_benefits(series[lead_tool.code], given, zone)
     tolerance_check = (
         tolerance(lead_tool, benefits, policy=policy.maintenance) if benefits else None
     )

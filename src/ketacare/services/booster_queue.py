@@ -18,6 +18,8 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.locks import get_locked
+from ketacare.db.memo import remember, watch
 from ketacare.db.models import (
     BoosterDecision,
     BoosterDecisionKind,
@@ -49,7 +51,7 @@ def reassess(
     Internal: runs inside the unit of work of a recorded (or struck) score, whose service
     checked access. The patient row is locked so two scores cannot open two recommendations.
     """
-    patient = session.scalar(select(Patient).where(Patient.id == patient_id).with_for_update())
+    patient = get_locked(session, Patient, patient_id)
     course = current_course(session, patient_id) if patient is not None else None
     if patient is None or course is None:
         return None
@@ -131,15 +133,25 @@ def _resolve(
 
 
 def open_recommendation(session: Session, patient_id: int) -> BoosterRecommendation | None:
-    return session.scalar(
-        select(BoosterRecommendation)
-        .where(
-            BoosterRecommendation.patient_id == patient_id,
-            BoosterRecommendation.id.not_in(select(BoosterDecision.recommendation_id)),
-        )
-        .order_by(BoosterRecommendation.id.desc())
-        .limit(1)
+    """The patient's open recommendation. Read once per transaction (`ketacare.db.memo`):
+    recommendations and decisions are append-only, and adding either drops the memo."""
+    return remember(
+        session,
+        ("open_booster", patient_id),
+        lambda: session.scalar(
+            select(BoosterRecommendation)
+            .where(
+                BoosterRecommendation.patient_id == patient_id,
+                BoosterRecommendation.id.not_in(select(BoosterDecision.recommendation_id)),
+            )
+            .order_by(BoosterRecommendation.id.desc())
+            .limit(1)
+        ),
     )
+
+
+watch(BoosterRecommendation)
+watch(BoosterDecision)
 
 
 def current_reason(session: Session, recommendation_id: int) -> BoosterReason:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.memo import remember, watch
 from ketacare.db.models import (
     Clinic,
     SymptomScore,
@@ -39,13 +40,21 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def current_course(session: Session, patient_id: int) -> TreatmentCourse | None:
-    """The patient's latest course (the one new scores are filed under)."""
-    return session.scalar(
-        select(TreatmentCourse)
-        .where(TreatmentCourse.patient_id == patient_id)
-        .order_by(TreatmentCourse.starts_on.desc(), TreatmentCourse.id.desc())
-        .limit(1)
+    """The patient's latest course (the one new scores are filed under). Read once per
+    transaction (`ketacare.db.memo`; courses are append-only, a new one drops the memo)."""
+    return remember(
+        session,
+        ("course", patient_id),
+        lambda: session.scalar(
+            select(TreatmentCourse)
+            .where(TreatmentCourse.patient_id == patient_id)
+            .order_by(TreatmentCourse.starts_on.desc(), TreatmentCourse.id.desc())
+            .limit(1)
+        ),
     )
+
+
+watch(TreatmentCourse)
 
 
 def course_series(
@@ -111,13 +120,24 @@ def upcoming_session(session: Session, patient_id: int, now: datetime) -> Treatm
 
 def maintenance_began(session: Session, course_id: int) -> datetime | None:
     """When the course's plan first reached maintenance (the core's complete_loading step), or
-    None while loading or extension continue."""
-    return session.scalar(
-        select(TreatmentPlan.created_at)
-        .where(TreatmentPlan.course_id == course_id, TreatmentPlan.status == PlanStatus.MAINTENANCE)
-        .order_by(TreatmentPlan.version)
-        .limit(1)
+    None while loading or extension continue. Read once per transaction (`ketacare.db.memo`;
+    plans are append-only, a new version drops the memo)."""
+    return remember(
+        session,
+        ("maintenance_began", course_id),
+        lambda: session.scalar(
+            select(TreatmentPlan.created_at)
+            .where(
+                TreatmentPlan.course_id == course_id,
+                TreatmentPlan.status == PlanStatus.MAINTENANCE,
+            )
+            .order_by(TreatmentPlan.version)
+            .limit(1)
+        ),
     )
+
+
+watch(TreatmentPlan)
 
 
 def measurement(

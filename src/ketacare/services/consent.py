@@ -6,7 +6,6 @@ then. No session may start without one: the session service calls `require_curre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -232,22 +231,22 @@ def _view(session: Session, consent_id: int) -> ConsentView:
     return ConsentView(consent, text, witness, withdrawal)
 
 
-def _consents(session: Session, patient_id: int, course_id: int) -> Sequence[Consent]:
-    return session.scalars(
-        select(Consent).where(Consent.patient_id == patient_id, Consent.course_id == course_id)
-    ).all()
-
-
 def has_current_consent(*, session: Session, patient_id: int, course_id: int, at: datetime) -> bool:
     """True when a consent for this course was signed and witnessed by `at`, not withdrawn by then.
 
     No access check and no audit: for services that have authorised the actor already.
     """
-    for consent in _consents(session, patient_id, course_id):
-        view = _view(session, consent.id)
-        witnessed = view.witness is not None and view.witness.witnessed_at <= at
-        withdrawn = view.withdrawal is not None and view.withdrawal.withdrawn_at <= at
-        if consent.signed_at <= at and witnessed and not withdrawn:
+    # One query: a consent has at most one witness and one withdrawal (unique consent_id).
+    rows = session.execute(
+        select(Consent.signed_at, ConsentWitness.witnessed_at, ConsentWithdrawal.withdrawn_at)
+        .outerjoin(ConsentWitness, ConsentWitness.consent_id == Consent.id)
+        .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
+        .where(Consent.patient_id == patient_id, Consent.course_id == course_id)
+    )
+    for signed_at, witnessed_at, withdrawn_at in rows:
+        witnessed = witnessed_at is not None and witnessed_at <= at
+        withdrawn = withdrawn_at is not None and withdrawn_at <= at
+        if signed_at <= at and witnessed and not withdrawn:
             return True
     return False
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ketacare.db.locks import get_locked
 from ketacare.db.models import (
     ControlledLogEntry,
     ControlledLot,
@@ -424,11 +425,8 @@ def _balance(session: Session, lot_id: int) -> float:
 
 
 def _lot(session: Session, actor: Actor, lot_id: int, *, lock: bool = False) -> ControlledLot:
-    query = select(ControlledLot).where(ControlledLot.id == lot_id)
-    if lock:
-        # Serialises draws on one lot (PostgreSQL) so that two cannot both spend the balance.
-        query = query.with_for_update()
-    lot = session.scalar(query)
+    # Locking serialises draws on one lot (PostgreSQL) so that two cannot both spend the balance.
+    lot = get_locked(session, ControlledLot, lot_id) if lock else session.get(ControlledLot, lot_id)
     if lot is None or lot.clinic_id != actor.clinic_id:
         raise NotFound(f"lot {lot_id} was not found")
     return lot

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.memo import remember, watch
 from ketacare.db.models import Patient, Role, TreatmentCourse, TreatmentPlan
 from ketacare.db.models.course import PlanStatus
 from ketacare.domain.dosing import DosePlan, Sex, compute_dose
@@ -128,13 +129,21 @@ def list_courses(
 
 
 def current_plan(*, session: Session, course_id: int) -> TreatmentPlan | None:
-    """The newest plan version of a course (no access check: for other services)."""
-    return session.scalar(
-        select(TreatmentPlan)
-        .where(TreatmentPlan.course_id == course_id)
-        .order_by(TreatmentPlan.version.desc())
-        .limit(1)
+    """The newest plan version of a course (no access check: for other services). Read once
+    per transaction (`ketacare.db.memo`; plans are append-only, a new version drops the memo)."""
+    return remember(
+        session,
+        ("plan", course_id),
+        lambda: session.scalar(
+            select(TreatmentPlan)
+            .where(TreatmentPlan.course_id == course_id)
+            .order_by(TreatmentPlan.version.desc())
+            .limit(1)
+        ),
     )
+
+
+watch(TreatmentPlan)
 
 
 def _basis(session: Session, patient: Patient, clock: Clock) -> dict[str, Any]:

@@ -6,10 +6,13 @@ only; a real clinic creates its own accounts with `ketacare users create`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Clinic, LocationKind, Role
@@ -93,6 +96,38 @@ def load_demo(
     """Create the lived-in demo clinic as of `clock.now()`: 6 chairs, 2 recovery rooms, 4 staff
     and `patients` patients (5 named ones among them; Maya Patel signs in) with their history
     over the past months and today's board (demo_history.py). Same seed → same clinic."""
+    with _held_in_session(session):
+        return _load(session, clock, patients, seed)
+
+
+@contextmanager
+def _held_in_session(session: Session) -> Iterator[None]:
+    """Keep every row the load reads from the database referenced until it ends.
+
+    The session's identity map holds rows weakly: a row no story keeps is forgotten between two
+    service calls, and the next call reads it again (each of a session's ~14 steps re-loads the
+    session and its patient). Held, `session.get` answers from memory with the same object the
+    query would have returned. Only rows *read* are held, not rows just written: a written row
+    keeps its values as assigned (an int in a float column) until it is read back, and the
+    services must see exactly what they saw before. Only the demo's unit of work is affected.
+    """
+    held: list[Any] = []
+
+    def hold(_session: Session, instance: Any) -> None:
+        held.append(instance)
+
+    events = ("loaded_as_persistent",)
+    for name in events:
+        event.listen(session, name, hold)
+    try:
+        yield
+    finally:
+        for name in events:
+            event.remove(session, name, hold)
+        held.clear()
+
+
+def _load(session: Session, clock: Clock, patients: int, seed: int) -> Clinic:
     now = clock.now()
     walk = FixedClock(now - timedelta(days=HISTORY_DAYS + 30))
     clinic = clinics.create_clinic(

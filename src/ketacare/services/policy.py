@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.memo import remember, watch
 from ketacare.db.models import PolicyVersion, Role
 from ketacare.domain.errors import InvalidInput
 from ketacare.domain.policy import ClinicPolicy
@@ -33,11 +34,21 @@ def latest_version(*, session: Session, clinic_id: int) -> PolicyVersion | None:
 
 
 def current_policy(*, session: Session, clinic_id: int) -> tuple[ClinicPolicy, int]:
-    """The clinic's policy in force and its version number (0 = the published defaults)."""
-    row = latest_version(session=session, clinic_id=clinic_id)
-    if row is None:
-        return ClinicPolicy(), 0
-    return policy_of(row), row.version
+    """The clinic's policy in force and its version number (0 = the published defaults).
+
+    Read once per transaction and clinic (`ketacare.db.memo`): a unit of work decides under one
+    policy version, and one session step reads it many times. A version added in this unit of
+    work — `change_policy` — drops the memo, so the next read sees it exactly as before.
+    """
+
+    def read() -> tuple[ClinicPolicy, int]:
+        row = latest_version(session=session, clinic_id=clinic_id)
+        return (ClinicPolicy(), 0) if row is None else (policy_of(row), row.version)
+
+    return remember(session, ("policy", clinic_id), read)
+
+
+watch(PolicyVersion)
 
 
 def policy_of(row: PolicyVersion) -> ClinicPolicy:

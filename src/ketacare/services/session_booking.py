@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.locks import get_locked
 from ketacare.db.models import (
     Clinic,
     Location,
@@ -580,7 +581,7 @@ def _patient_starts(session: Session, patient_id: int, exclude: int | None) -> l
 
 def _chair(session: Session, clinic_id: int, chair_id: int) -> Location:
     # Locking the chair serialises concurrent bookings of it (PostgreSQL).
-    chair = session.scalar(select(Location).where(Location.id == chair_id).with_for_update())
+    chair = get_locked(session, Location, chair_id)
     if chair is None or chair.clinic_id != clinic_id or chair.kind is not LocationKind.CHAIR:
         raise NotFound(f"chair {chair_id} was not found")
     if not chair.active:

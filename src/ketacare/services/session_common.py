@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.db.locks import get_locked
 from ketacare.db.models import Patient, Role, SessionEvent, TreatmentSession
 from ketacare.db.models.audit import AuditOutcome
 from ketacare.domain.errors import NotFound
@@ -58,10 +58,10 @@ def load_session(
     """The session `session_id` if the actor may take `action` on it (NotFound otherwise,
     Forbidden for a role outside `roles`; refusals are audited). `for_update` locks the row
     (PostgreSQL) so that two requests cannot move the same session at once."""
-    query = select(TreatmentSession).where(TreatmentSession.id == session_id)
     if for_update:
-        query = query.with_for_update()
-    row = session.scalar(query)
+        row = get_locked(session, TreatmentSession, session_id)
+    else:
+        row = session.get(TreatmentSession, session_id)
     if row is None or (actor.clinic_id is not None and row.clinic_id != actor.clinic_id):
         audit.record(
             session=session,

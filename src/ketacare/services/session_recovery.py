@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from ketacare.db.locks import get_locked
 from ketacare.db.models import Location, LocationKind, TreatmentSession
 from ketacare.domain.errors import Conflict, InvalidInput, NotFound
 from ketacare.domain.session_flow import RELEASED
@@ -67,7 +68,7 @@ def check_room(
     """Refuse a room that is not one of the clinic's active recovery rooms, or that another
     session holds at an overlapping time of [start, end) (Conflict naming that session)."""
     # Locking the room serialises concurrent bookings of it (PostgreSQL).
-    room = session.scalar(select(Location).where(Location.id == room_id).with_for_update())
+    room = get_locked(session, Location, room_id)
     if room is None or room.clinic_id != clinic_id or room.kind is not LocationKind.RECOVERY_ROOM:
         raise NotFound(f"recovery room {room_id} was not found", field="recovery_room_id")
     if not room.active:

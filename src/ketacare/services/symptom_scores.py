@@ -35,6 +35,7 @@ from ketacare.domain.instrument_model import Instrument
 from ketacare.domain.instruments import GAD7, PCL5, PHQ9, score
 from ketacare.services import access, audit
 from ketacare.services.actors import Actor
+from ketacare.services.care_data import current_course
 from ketacare.services.clock import Clock
 from ketacare.services.policy import current_policy
 
@@ -163,12 +164,9 @@ def _course_of(session: Session, patient_id: int, course_id: int | None) -> int 
                 f"course {course_id} is not one of this patient's courses", field="course_id"
             )
         return course.id
-    return session.scalar(
-        select(TreatmentCourse.id)
-        .where(TreatmentCourse.patient_id == patient_id)
-        .order_by(TreatmentCourse.starts_on.desc(), TreatmentCourse.id.desc())
-        .limit(1)
-    )
+    # The patient's latest course, as the listeners read it (one memoised read).
+    latest = current_course(session, patient_id)
+    return latest.id if latest is not None else None
 
 
 def _alert(session: Session, row: SymptomScore, finding: Finding, now: datetime) -> PatientAlert:
