@@ -6,6 +6,8 @@ import threading
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from ketacare.cli import docs, outcomes
 from ketacare.cli import finder as finder_cli
@@ -95,18 +97,39 @@ def demo_command(
 ) -> None:
     """Load the demo clinic (only into a database that does not have it yet): staff, chairs,
     PATIENTS patients at every stage with months of history, and today's board."""
-    import time
-
     with session_scope() as session:
         if demo.demo_loaded(session):
             console.print("the demo clinic is already loaded")
         else:
-            began = time.perf_counter()
-            with console.status(f"building the demo clinic ({patients} patients, seed {seed})…"):
-                demo.load_demo(session=session, clock=SystemClock(), patients=patients, seed=seed)
-            took = time.perf_counter() - began
-            console.print(f"[green]demo clinic loaded[/green] in {took:.1f} s")
+            _load_demo_with_progress(session, patients, seed)
     _print_sign_ins()
+
+
+def _load_demo_with_progress(
+    session: Session, patients: int = demo.DEMO_PATIENTS, seed: int = demo.DEFAULT_SEED
+) -> None:
+    """Load the demo clinic with a progress bar over the days of its history."""
+    import time
+
+    began = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"building the demo clinic ({patients} patients, seed {seed})")
+
+        def lived(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        demo.load_demo(
+            session=session, clock=SystemClock(), patients=patients, seed=seed, progress=lived
+        )
+    took = time.perf_counter() - began
+    console.print(f"[green]demo clinic loaded[/green] ({patients} patients) in {took:.1f} s")
 
 
 @app.command("serve")
@@ -138,7 +161,7 @@ def serve(
         with session_scope(settings) as session:
             if demo.database_is_empty(session):
                 console.print("empty database: loading the demo clinic…")
-                demo.load_demo(session=session, clock=SystemClock())
+                _load_demo_with_progress(session)
         with session_scope(settings) as session:
             if finder.directory_is_empty(session=session):
                 console.print("empty facility directory: importing SAMHSA's 2022 directory…")

@@ -143,7 +143,7 @@ def current_plan(*, session: Session, course_id: int) -> TreatmentPlan | None:
     )
 
 
-watch(TreatmentPlan)
+watch(TreatmentPlan, "plan")
 
 
 def _basis(session: Session, patient: Patient, clock: Clock) -> dict[str, Any]:

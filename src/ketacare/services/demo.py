@@ -23,6 +23,7 @@ from ketacare.services.demo_history import (
     DEFAULT_SEED,
     HISTORY_DAYS,
     NamedPatient,
+    Progress,
     build_history,
     staff_team,
 )
@@ -92,12 +93,14 @@ def load_demo(
     clock: Clock,
     patients: int = DEMO_PATIENTS,
     seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
 ) -> Clinic:
     """Create the lived-in demo clinic as of `clock.now()`: 6 chairs, 2 recovery rooms, 4 staff
     and `patients` patients (5 named ones among them; Maya Patel signs in) with their history
-    over the past months and today's board (demo_history.py). Same seed → same clinic."""
+    over the past months and today's board (demo_history.py). Same seed → same clinic.
+    `progress(done, total)` is told how many of the history's days have been lived so far."""
     with _held_in_session(session):
-        return _load(session, clock, patients, seed)
+        return _load(session, clock, patients, seed, progress)
 
 
 @contextmanager
@@ -127,7 +130,9 @@ def _held_in_session(session: Session) -> Iterator[None]:
         held.clear()
 
 
-def _load(session: Session, clock: Clock, patients: int, seed: int) -> Clinic:
+def _load(
+    session: Session, clock: Clock, patients: int, seed: int, progress: Progress | None
+) -> Clinic:
     now = clock.now()
     walk = FixedClock(now - timedelta(days=HISTORY_DAYS + 30))
     clinic = clinics.create_clinic(
@@ -184,6 +189,7 @@ def _load(session: Session, clock: Clock, patients: int, seed: int) -> Clinic:
         seed=seed,
         now=now,
         clock=walk,
+        progress=progress,
     )
     given, family = "Maya", "Patel"
     clinics.create_user(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,6 +60,10 @@ FOLLOWUP_DAYS = 56
 CHECKIN_INTERVAL_DAYS = 14.0
 
 
+# progress(done, total): how many of the history's days have been lived so far
+Progress = Callable[[int, int], None]
+
+
 @dataclass(frozen=True)
 class NamedPatient:
     """A demo patient with a fixed identity (the README's sign-ins rely on Maya Patel)."""
@@ -79,9 +83,11 @@ def build_history(
     seed: int,
     now: datetime,
     clock: FixedClock,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Create the clinic's patients and their history up to `now`. Returns the patients' ids by
-    email for the named ones and the tallies (sessions by status, scores, alerts, events)."""
+    email for the named ones and the tallies (sessions by status, scores, alerts, events).
+    `progress(done, total)` hears, in days, how far the history has been lived."""
     rng = np.random.default_rng(seed)
     zone = ZoneInfo(clinic.timezone)
     chairs = session.scalars(
@@ -93,23 +99,33 @@ def build_history(
     calendar = ChairCalendar(tuple(chairs), team.nurses, zone, now)
     ctx = DemoContext(session, clock, clinic.id, team, policy, Stock(), calendar, rng, now)
     stories = _stories(ctx, named, max(patients, len(named)), seed)
-    _drive(ctx, stories)
+    _drive(ctx, stories, progress or _silent)
     clock.current = now
     ids = {s.registration.email: s.patient_id for s in stories if s.patient_id}
     ctx.tally.update(Counter(f"story_{s.outcome}" for s in stories))
     return ids, dict(ctx.tally)
 
 
-def _drive(ctx: DemoContext, stories: list[Story]) -> None:
+def _silent(_done: int, _total: int) -> None:
+    return None
+
+
+def _drive(ctx: DemoContext, stories: list[Story], progress: Progress) -> None:
     """Resume each story at the moment it asked for, earliest first, until `now`."""
     queue: list[tuple[datetime, int, Iterator[datetime]]] = []
     for s in stories:
         told = story(ctx, s)
         heapq.heappush(queue, (next(told), s.index, told))
+    first = queue[0][0] if queue else ctx.now
+    total_days, told_day = max((ctx.now - first).days, 1), -1
     while queue:
         when, index, told = heapq.heappop(queue)
         if when > ctx.now:
             continue
+        day = min((when - first).days, total_days)
+        if day != told_day:
+            progress(day, total_days)
+            told_day = day
         ctx.clock.current = when
         try:
             after = next(told)

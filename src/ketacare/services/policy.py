@@ -48,7 +48,7 @@ def current_policy(*, session: Session, clinic_id: int) -> tuple[ClinicPolicy, i
     return remember(session, ("policy", clinic_id), read)
 
 
-watch(PolicyVersion)
+watch(PolicyVersion, "policy")
 
 
 def policy_of(row: PolicyVersion) -> ClinicPolicy:
