@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ketacare.db.models import Location, PolicyVersion, User
+from ketacare.domain.plans import SessionOutcome
 from ketacare.domain.policy import ClinicPolicy
-from ketacare.services import intake, patients, screening
+from ketacare.services import courses, intake, patients, screening
 from tests.conftest import PASSWORD
 from tests.web.test_bad_input import csrf_from
 from tests.web.test_pages_foundation import sign_in
@@ -288,6 +289,36 @@ def test_without_screenings_comprehensive_screening_is_not_verified_and_after_on
     clock.advance(minutes=5)
     after = _screening_row(client.get("/admin/listing").text)
     assert "verified</span>" in after and "1 screening(s)" in after
+
+
+def _protocol_row(html: str) -> str:
+    start = html.index("Red flag: one protocol for everyone")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_one_protocol_for_everyone_is_verified_absent_only_once_a_plan_was_adjusted_to_a_patient(
+    client, cast, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.services.care_support import course_in_loading
+
+    _address(db, cast.clinic_a)
+    course = course_in_loading(db, cast, clock)
+    db.commit()
+    sign_in(client, "admin@a.example")
+    before = _protocol_row(client.get("/admin/listing").text)
+    assert "self-reported" in before and "0 plan change(s)" in before
+    # Session 1 at 0.5 mg/kg improved only 10%: the core titrates the next dose up.
+    courses.adjust_plan(
+        session=db,
+        actor=course.prescriber,
+        clock=clock,
+        course_id=course.row.id,
+        outcomes=[SessionOutcome(1, 10.0, True, mg_per_kg=0.5)],
+    )
+    db.commit()
+    after = _protocol_row(client.get("/admin/listing").text)
+    assert "verified</span>" in after and "1 plan change(s)" in after
+    assert "<td>No</td>" in after
 
 
 def test_the_admin_publishes_the_listing_from_the_page(client, cast, db, clock) -> None:  # type: ignore[no-untyped-def]

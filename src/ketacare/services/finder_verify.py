@@ -26,8 +26,10 @@ from ketacare.db.models import (
     SymptomScore,
     SymptomSource,
     TreatmentCourse,
+    TreatmentPlan,
     User,
 )
+from ketacare.domain.plans import PlanAction
 from ketacare.finder.model import SignalKind
 from ketacare.finder.signals import VerificationFacts
 
@@ -39,6 +41,12 @@ SCREENING_WINDOW_DAYS = 180
 FOLLOW_UP_WINDOW_DAYS = 90
 # Integration sessions follow treatment series, which can be months apart.
 INTEGRATION_WINDOW_DAYS = 365
+# Plans are adjusted during a loading series; a year covers several series even in a small clinic.
+PLAN_WINDOW_DAYS = 365
+# Plan versions that changed the treatment because of how this patient responded (the core's
+# next_step): a dose titrated up or stepped down, or a series extended for a slow responder.
+# "continue", "complete_loading" and a non-response flag are the same for everyone.
+_PERSONAL_CHANGES = (PlanAction.TITRATE_UP, PlanAction.STEP_DOWN, PlanAction.EXTEND)
 
 
 @dataclass(frozen=True)
@@ -84,12 +92,24 @@ def clinic_facts(
             User.clinic_id == clinic_id, User.role == Role.PRESCRIBER, User.active.is_(True)
         ),
     )
+    adjusted = _count(
+        session,
+        select(func.count(TreatmentPlan.id))
+        .join(TreatmentCourse, TreatmentCourse.id == TreatmentPlan.course_id)
+        .join(Patient, Patient.id == TreatmentCourse.patient_id)
+        .where(
+            Patient.clinic_id == clinic_id,
+            TreatmentPlan.change.in_([c.value for c in _PERSONAL_CHANGES]),
+            TreatmentPlan.created_at >= now - timedelta(days=PLAN_WINDOW_DAYS),
+        ),
+    )
     facts = VerificationFacts(
         prescriber_signoff_recorded=_seen(prescribers),
         screening_in_use=_seen(screenings),
         checkins_active=_seen(check_ins),
         outcome_tracking_active=_seen(outcomes),
         integration_sessions_recorded=_seen(integration),
+        individualized_plans=_seen(adjusted),
     )
     evidence = (
         Evidence(
@@ -113,6 +133,13 @@ def clinic_facts(
             integration > 0,
             f"{integration} integration session(s) recorded in the last "
             f"{INTEGRATION_WINDOW_DAYS} days",
+        ),
+        # Verified here means the red flag is verified *absent*: plans were set per patient.
+        Evidence(
+            SignalKind.ONE_PROTOCOL_FOR_EVERYONE,
+            adjusted > 0,
+            f"{adjusted} plan change(s) for a patient's response (dose titrated up or stepped "
+            f"down, series extended) in the last {PLAN_WINDOW_DAYS} days",
         ),
     )
     return facts, evidence
