@@ -90,6 +90,8 @@ class Worker:
             if prepared is None:
                 log.warning("job %s: lease lost before sending; left to its new owner", job_id)
                 return False
+            if prepared.postpone_until is not None:
+                return False  # still pending, due later (e.g. the patient's sending window)
             if prepared.message is None:
                 return True
             # Outside any transaction: the SMTP server may take its time without holding locks.

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from ketacare.db.models import Clinic, Location, LocationKind, Patient, Role, User
 from ketacare.domain.errors import DomainError
-from ketacare.domain.routes import Route
 from ketacare.services import session_booking
 from ketacare.services.actors import Actor
 from ketacare.services.demo import DEMO_SLUG, DEMO_STAFF
 from tests.browser.conftest import shoot
 from tests.browser.test_sign_in import sign_in
+from tests.factories.courses import consented_course
 
 pytestmark = pytest.mark.browser
 ADMIN, NURSE = DEMO_STAFF[0], DEMO_STAFF[2]
@@ -48,6 +48,7 @@ def _dosed_session(live_db, live_clock) -> tuple[int, str]:  # type: ignore[no-u
         db.add(patient)
         db.flush()
         nurse = Actor.for_user(nurse_user)
+        course = consented_course(db, clock=live_clock, patient_id=patient.id)
         chairs = db.scalars(
             select(Location).where(
                 Location.clinic_id == clinic.id, Location.kind == LocationKind.CHAIR
@@ -70,7 +71,7 @@ def _dosed_session(live_db, live_clock) -> tuple[int, str]:  # type: ignore[no-u
                             start=start,
                             chair_id=chair.id,
                             nurse_user_id=assigned.id,
-                            route=Route.IV,
+                            course_id=course.id,
                         )
                     break
                 except DomainError:

@@ -1,5 +1,6 @@
 """In a real Chromium: the prescriber opens the care queue, reads why a booster is due (GAD-7
-back from 5 to 10 after loading) and books one of the offered slots."""
+back from 5 to 10 after loading) and books one of the offered slots (loaded with the page, or
+by htmx when the item scrolls into view)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ketacare.services import consent, courses, patients, symptom_scores
 from ketacare.services.actors import Actor
 from ketacare.services.clock import FixedClock
 from ketacare.services.demo import DEMO_SLUG, DEMO_STAFF
+from ketacare.web.pages import care_queue as care_queue_page
 from tests.browser.conftest import shoot
 from tests.browser.test_sign_in import sign_in
 from tests.factories.courses import screened_course
@@ -103,9 +105,10 @@ def test_the_prescriber_books_a_recommended_booster_from_the_care_queue(
     card = desktop.locator("article.queue-item", has=desktop.get_by_role("heading", name=name))
     expect(card).to_contain_text("GAD-7 rose from 5 after loading to 10")
     expect(card).to_contain_text("No tolerance or overuse flag")
+    # Items past the first few load their slots when they scroll into view (htmx).
+    card.scroll_into_view_if_needed()
     books = card.get_by_role("button", name="Book")
     expect(books).to_have_count(3)
-    card.scroll_into_view_if_needed()
     shoot(desktop, "care-queue-desktop", artifacts_dir)
     books.first.click()
     desktop.wait_for_url(f"{live_server}/care-queue?done=booked")
@@ -120,3 +123,27 @@ def test_the_prescriber_books_a_recommended_booster_from_the_care_queue(
         assert decision is not None and decision.kind is BoosterDecisionKind.BOOKED
         assert decision.session_id is not None
         assert decision.at <= datetime.now(UTC) + live_clock.offset + timedelta(seconds=5)
+
+
+def test_an_item_past_the_first_few_loads_its_slots_when_scrolled_into_view(
+    desktop, live_server, live_db, live_clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(care_queue_page, "EAGER_SLOTS", 0)  # every item loads on demand
+    patient_id, name = _seed(live_db, live_clock)
+    sign_in(desktop, live_server, NURSE.email, NURSE.password)
+    desktop.wait_for_url(f"{live_server}/**")
+    desktop.goto(f"{live_server}/care-queue")
+    card = desktop.locator("article.queue-item", has=desktop.get_by_role("heading", name=name))
+    card.scroll_into_view_if_needed()
+    books = card.get_by_role("button", name="Book")
+    expect(books).to_have_count(3)
+    expect(card.get_by_role("link", name="Show free times to book")).to_have_count(0)
+    books.first.click()
+    desktop.wait_for_url(f"{live_server}/care-queue?done=booked")
+    with live_db() as session:
+        decision = session.scalar(
+            select(BoosterDecision)
+            .join(BoosterRecommendation)
+            .where(BoosterRecommendation.patient_id == patient_id)
+        )
+        assert decision is not None and decision.kind is BoosterDecisionKind.BOOKED

@@ -20,12 +20,12 @@ from ketacare.db.models import (
     User,
 )
 from ketacare.domain.errors import DomainError
-from ketacare.domain.routes import Route
 from ketacare.services import session_booking, symptom_scores
 from ketacare.services.actors import Actor
 from ketacare.services.demo import DEMO_PATIENT, DEMO_SLUG
 from tests.browser.conftest import shoot
 from tests.browser.test_sign_in import sign_in
+from tests.factories.courses import bookable_course
 
 pytestmark = pytest.mark.browser
 PHONE_WIDTH = 390
@@ -81,6 +81,11 @@ def _book_somewhere(session, seeder, live_clock, clinic_id: int, patient_id: int
     nurse = session.scalar(
         select(User.id).where(User.clinic_id == clinic_id, User.role == Role.NURSE).limit(1)
     )
+    # Her own course when it is bookable (the demo's), else a consented IV course without new
+    # baseline scores (her chart is the demo's).
+    course_id = bookable_course(
+        session, clock=live_clock, patient_id=patient_id, route=None, questionnaires=False
+    ).id
     tomorrow = (live_clock.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
     for hours in range(0, 48, 3):
         for chair in chairs:
@@ -94,7 +99,7 @@ def _book_somewhere(session, seeder, live_clock, clinic_id: int, patient_id: int
                         start=tomorrow + timedelta(hours=hours),
                         chair_id=chair,
                         nurse_user_id=nurse,
-                        route=Route.IV,
+                        course_id=course_id,
                     )
                 return
             except DomainError:

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from ketacare.cli.common import session_scope
 from ketacare.cli.main import app
 from ketacare.db.models import Drug, LocationKind, Patient, Role
-from ketacare.domain.routes import Route
 from ketacare.services import clinics, controlled_substances, session_booking
 from ketacare.services.actors import Actor
 from ketacare.services.clock import FixedClock, SystemClock
+from tests.factories.courses import consented_course
 
 runner = CliRunner()
 TOMORROW = date.today() + timedelta(days=1)
@@ -70,7 +70,7 @@ def clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             start=datetime.combine(TOMORROW, datetime.min.time(), UTC).replace(hour=15),
             chair_id=chair.id,
             nurse_user_id=nurse.id,
-            route=Route.IV,
+            course_id=consented_course(session, clock=clock, patient_id=patient.id).id,
         )
         return {"clinic_id": row.id, "session_id": booked.id, "nurse_id": nurse.id}
 

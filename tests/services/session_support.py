@@ -19,6 +19,7 @@ from ketacare.domain.routes import Route
 from ketacare.services import controlled_substances, session_booking, session_flow, vitals_ingest
 from ketacare.services.actors import Actor
 from ketacare.services.clock import FixedClock
+from tests.factories.courses import bookable_course
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # the test clock starts at 14:00 UTC
 
@@ -67,7 +68,12 @@ def book(
     route: Route = Route.IV,
     start: datetime = START,
     device_count: int | None = None,
+    course_id: int | None = None,
 ) -> TreatmentSession:
+    """Book through the service in `course_id`, or in the patient's bookable course of `route`
+    (`bookable_course`: reused when it has a plan and a current consent, else created)."""
+    if course_id is None:
+        course_id = bookable_course(db, clock=clock, patient_id=patient_id, route=route).id
     return session_booking.book_session(
         session=db,
         actor=actor,
@@ -76,7 +82,7 @@ def book(
         start=start,
         chair_id=chair.id,
         nurse_user_id=nurse_id,
-        route=route,
+        course_id=course_id,
         device_count=device_count,
     )
 

@@ -256,3 +256,24 @@ def test_striking_the_triggering_score_re_assesses_and_resolves_the_recommendati
     )
     assert _queue(db, cast, clock, with_slots=False) == []
     assert _gad7_state(db, course.nurse, clock, cast.patient_a.id).latest_score == 7
+
+
+def test_the_queue_looks_up_slots_only_for_the_items_asked_and_one_item_brings_its_own(
+    db: Session, cast, clock: FixedClock, course: Course
+) -> None:  # type: ignore[no-untyped-def]
+    _rise_to_10(db, cast, clock, course)
+    [lazy] = _queue(db, cast, clock, slots_for=0)
+    assert not lazy.slots_loaded and lazy.slots == () and lazy.booking_blocked is None
+    rec_id = lazy.recommendation.id
+    [asked] = _queue(db, cast, clock, slots_for=0, slots_also={rec_id})
+    assert asked.slots_loaded and len(asked.slots) == 3
+    [first] = _queue(db, cast, clock, slots_for=1)
+    assert first.slots_loaded and first.slots == asked.slots
+    one = booster_queue.queue_item(
+        session=db, actor=course.nurse, clock=clock, recommendation_id=rec_id
+    )
+    assert one.slots == asked.slots and one.reason.id == asked.reason.id
+    with pytest.raises(NotFound):
+        booster_queue.queue_item(
+            session=db, actor=cast.actor(cast.nurse_b), clock=clock, recommendation_id=rec_id
+        )

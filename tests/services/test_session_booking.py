@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ketacare.domain.errors import Conflict, RuleViolation
 from ketacare.domain.routes import Route
 from ketacare.domain.session_flow import SessionStatus
-from ketacare.services import session_booking
+from ketacare.services import session_booking, session_slots
 from ketacare.services.clock import FixedClock
 from tests.services.session_support import START, book, chairs, patient
 
@@ -136,7 +136,7 @@ def test_free_slots_skip_busy_chairs_and_offer_the_next_three_times(
     book(db, nurse, clock, cast.other_patient_a.id, one, cast.nurse_a.id, start=now)
     other = patient(db, cast.clinic_a, "Third", clock)
     book(db, nurse, clock, other.id, two, cast.nurse_a.id, start=now)
-    slots = session_booking.free_slots(
+    slots = session_slots.free_slots(
         session=db, actor=nurse, clock=clock, patient_id=cast.patient_a.id, route=Route.IV
     )
     starts = [s.start - now for s in slots]

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import Location, LocationKind
 from ketacare.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from ketacare.domain.routes import Route
 from ketacare.services import session_booking
 from ketacare.services.clock import FixedClock
+from tests.factories.courses import bookable_course
 from tests.services.session_support import START, book, chairs, patient
 
 
@@ -31,7 +31,7 @@ def _book_with_room(db, cast, clock, patient_id, chair, room_id, *, start=START,
         start=start,
         chair_id=chair.id,
         nurse_user_id=cast.nurse_a.id,
-        route=Route.IV,
+        course_id=bookable_course(db, clock=clock, patient_id=patient_id).id,
         recovery_room_id=room_id,
         recovery_min=minutes,
     )

@@ -5,7 +5,7 @@ reason and three slots; Book and Dismiss post and come back with 303; refusals c
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from ketacare.db.models import (
     BoosterDecision,
     BoosterDecisionKind,
+    BoosterRecommendation,
     PatientAlert,
     PatientAlertAcknowledgement,
     SymptomSource,
 )
-from ketacare.services import symptom_scores
+from ketacare.services import session_booking, symptom_scores
 from ketacare.services.clock import FixedClock
+from ketacare.web.pages import care_queue as care_queue_page
 from ketacare.web.templating import STAFF_NAV
 from tests.services.care_support import (
     at,
@@ -162,3 +164,88 @@ def test_acknowledging_an_alert_needs_a_note_and_then_clears_it(
 def test_a_patient_cannot_open_the_care_queue(client, cast) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, "alice@a.example")
     assert client.get("/care-queue").status_code == 403
+
+
+def test_a_booster_booked_on_the_schedule_leaves_the_page_and_a_cancellation_brings_it_back(
+    client, cast, db: Session, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    _due_booster_and_an_urgent_alert(db, cast, clock)
+    sign_in(client, "nurse@a.example")
+    slot = _book_forms(client.get("/care-queue").text)[0]
+    nurse = cast.actor(cast.nurse_a)
+    course_id = db.scalar(select(BoosterRecommendation.course_id))
+    booked = session_booking.book_session(
+        session=db,
+        actor=nurse,
+        clock=clock,
+        patient_id=cast.patient_a.id,
+        start=datetime.fromisoformat(slot["start"]),
+        chair_id=int(slot["chair_id"]),
+        nurse_user_id=int(slot["nurse_user_id"]),
+        course_id=course_id,
+    )
+    db.commit()
+    assert "No booster is due." in client.get("/care-queue").text
+    session_booking.cancel(
+        session=db, actor=nurse, clock=clock, session_id=booked.id, reason="patient unwell"
+    )
+    db.commit()
+    html = client.get("/care-queue").text
+    assert "Alice Anders" in html and len(_book_forms(html)) == 3
+
+
+def test_items_past_the_first_few_load_their_slots_on_demand_with_or_without_javascript(
+    client, cast, db: Session, clock: FixedClock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(care_queue_page, "EAGER_SLOTS", 0)
+    _due_booster_and_an_urgent_alert(db, cast, clock)
+    sign_in(client, "nurse@a.example")
+    html = client.get("/care-queue").text
+    rec_id = db.scalar(select(BoosterRecommendation.id))
+    assert _book_forms(html) == []
+    link = f'href="/care-queue/{rec_id}/slots"'
+    assert link in html
+    assert f'hx-get="/care-queue/{rec_id}/slots" hx-trigger="intersect once"' in html
+    # Without JavaScript: a page of its own with the item and its three slots.
+    page = client.get(f"/care-queue/{rec_id}/slots")
+    assert page.status_code == 200
+    assert "Book a booster" in page.text and "Back to the care queue" in page.text
+    assert "GAD-7 rose from 5 after loading to 10" in page.text
+    forms = _book_forms(page.text)
+    assert len(forms) == 3
+    # With htmx: the slots alone, swapped into the item.
+    fragment = client.get(f"/care-queue/{rec_id}/slots", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert f'id="slots-{rec_id}"' in fragment.text and len(_book_forms(fragment.text)) == 3
+    # Booking from the page of its own closes the recommendation.
+    first = forms[0]
+    response = client.post(first.pop("action"), data=first, follow_redirects=False)
+    assert response.status_code == 303
+    decision = db.scalar(select(BoosterDecision))
+    assert decision is not None and decision.kind is BoosterDecisionKind.BOOKED
+    closed = client.get(f"/care-queue/{rec_id}/slots")
+    assert closed.status_code == 409
+
+
+def test_a_refused_booking_shows_its_items_slots_again_even_past_the_first_few(
+    client, cast, db: Session, clock: FixedClock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    _due_booster_and_an_urgent_alert(db, cast, clock)
+    sign_in(client, "nurse@a.example")
+    form = _book_forms(client.get("/care-queue").text)[0]
+    monkeypatch.setattr(care_queue_page, "EAGER_SLOTS", 0)
+    action = form.pop("action")
+    form["nurse_user_id"] = str(cast.prescriber_a.id)
+    refused = client.post(action, data=form, follow_redirects=False)
+    assert refused.status_code == 422
+    assert "nurse_user_id must be an active nurse of the clinic" in refused.text
+    assert len(_book_forms(refused.text)) == 3
+
+
+def test_another_clinics_recommendation_slots_answer_404(
+    client, cast, db: Session, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    _due_booster_and_an_urgent_alert(db, cast, clock)
+    rec_id = db.scalar(select(BoosterRecommendation.id))
+    sign_in(client, "nurse@b.example")
+    assert client.get(f"/care-queue/{rec_id}/slots").status_code == 404

@@ -20,9 +20,9 @@ from ketacare.db.models import (
 )
 from ketacare.domain.findings import Severity
 from ketacare.domain.policy import ClinicPolicy
-from ketacare.domain.routes import Route
 from ketacare.services import session_booking, symptom_scores
 from ketacare.services.policy import change_policy
+from tests.factories.courses import bookable_course
 from tests.web.test_bad_input import csrf_from
 from tests.web.test_pages_foundation import sign_in
 
@@ -54,7 +54,7 @@ def _book(db, cast, clock, patient, *, hours_ahead, chair_index=0):  # type: ign
         start=clock.now() + timedelta(hours=hours_ahead),
         chair_id=chairs[chair_index],
         nurse_user_id=cast.nurse_a.id,
-        route=Route.IV,
+        course_id=bookable_course(db, clock=clock, patient_id=patient.id, questionnaires=False).id,
     )
 
 
@@ -231,10 +231,12 @@ def test_a_completed_check_in_moves_the_chart(client, db, cast, clock) -> None: 
 def test_the_check_in_adds_the_pcl5_when_the_intake_lists_ptsd(client, db, cast, clock) -> None:  # type: ignore[no-untyped-def]
     _alice(client, db, cast, clock)
     assert "PCL-5" not in client.get("/my/check-in").text
+    # The booking's course came from a screened intake: this one is the next version.
+    versions = db.scalars(select(Intake.version).where(Intake.patient_id == cast.patient_a.id))
     db.add(
         Intake(
             patient_id=cast.patient_a.id,
-            version=1,
+            version=max(versions, default=0) + 1,
             recorded_at=clock.now(),
             recorded_by_user_id=cast.nurse_a.id,
             data={"diagnoses": ["ptsd"], "ptsd_suspected": True},

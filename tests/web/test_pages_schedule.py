@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import TreatmentSession
+from ketacare.db.models import TreatmentCourse, TreatmentSession
 from ketacare.services.clock import FixedClock
+from tests.factories.courses import consented_course, screened_course
 from tests.web.chair_support import START, Booked, booked_session, count, signed_in, status_of
 
 NURSE = "nurse@a.example"
@@ -23,6 +24,14 @@ def booked(db: Session, cast, clock: FixedClock) -> Booked:  # type: ignore[no-u
 @pytest.fixture
 def token(client, cast, booked: Booked) -> str:  # type: ignore[no-untyped-def]
     return signed_in(client, NURSE)
+
+
+@pytest.fixture
+def olga_course(db: Session, cast, clock: FixedClock) -> TreatmentCourse:  # type: ignore[no-untyped-def]
+    """Olga (other_patient_a) with a consented IV course and its plan."""
+    course = consented_course(db, clock=clock, patient_id=cast.other_patient_a.id)
+    db.commit()
+    return course
 
 
 def _chair_ids(db: Session, cast) -> list[int]:  # type: ignore[no-untyped-def]
@@ -51,15 +60,14 @@ def _book(client, token: str, **values: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_booking_a_free_chair_creates_the_session_and_returns_to_its_day(
-    client, cast, db: Session, token: str
+def test_booking_a_free_chair_creates_the_session_in_the_patients_course_and_returns_to_its_day(
+    client, cast, db: Session, token: str, olga_course: TreatmentCourse
 ) -> None:  # type: ignore[no-untyped-def]
     before = count(db, TreatmentSession)
     response = _book(
         client,
         token,
         book_patient_id=str(cast.other_patient_a.id),
-        book_route="iv",
         chair_id=str(_chair_ids(db, cast)[1]),
         nurse_user_id=str(cast.nurse_a.id),
         start="2026-03-02T11:00",
@@ -67,17 +75,17 @@ def test_booking_a_free_chair_creates_the_session_and_returns_to_its_day(
     assert response.status_code == 303
     assert response.headers["location"] == "/schedule?day=2026-03-02"
     assert count(db, TreatmentSession) == before + 1
+    assert count(db, TreatmentSession, course_id=olga_course.id) == 1
 
 
 def test_booking_an_occupied_chair_is_refused_beside_the_chair_and_books_nothing(
-    client, cast, db: Session, token: str
+    client, cast, db: Session, token: str, olga_course: TreatmentCourse
 ) -> None:  # type: ignore[no-untyped-def]
     before = count(db, TreatmentSession)
     response = _book(
         client,
         token,
         book_patient_id=str(cast.other_patient_a.id),
-        book_route="iv",
         chair_id=str(_chair_ids(db, cast)[0]),
         nurse_user_id=str(cast.nurse_a.id),
         start="2026-03-02T10:30",
@@ -89,20 +97,70 @@ def test_booking_an_occupied_chair_is_refused_beside_the_chair_and_books_nothing
 
 
 def test_a_start_that_is_not_a_date_and_time_is_refused_beside_the_start(
-    client, cast, db: Session, token: str
+    client, cast, db: Session, token: str, olga_course: TreatmentCourse
 ) -> None:  # type: ignore[no-untyped-def]
     before = count(db, TreatmentSession)
     response = _book(
         client,
         token,
         book_patient_id=str(cast.other_patient_a.id),
-        book_route="iv",
         chair_id=str(_chair_ids(db, cast)[1]),
         nurse_user_id=str(cast.nurse_a.id),
         start="tomorrow-ish",
     )
     assert response.status_code == 422
     assert 'id="start-error"' in response.text and 'value="tomorrow-ish"' in response.text
+    assert count(db, TreatmentSession) == before
+
+
+def test_booking_a_patient_without_a_planned_course_is_refused_beside_the_patient(
+    client, cast, db: Session, clock: FixedClock, token: str
+) -> None:  # type: ignore[no-untyped-def]
+    before = count(db, TreatmentSession)
+    values = {
+        "book_patient_id": str(cast.other_patient_a.id),
+        "chair_id": str(_chair_ids(db, cast)[1]),
+        "nurse_user_id": str(cast.nurse_a.id),
+        "start": "2026-03-02T12:00",
+    }
+    response = _book(client, token, **values)
+    assert response.status_code == 422
+    error = response.text.split('id="book_patient_id-error"', 1)[1].split("</small>", 1)[0]
+    assert (
+        "Olga Other has no treatment course with an approved plan; screen and plan first" in error
+    )
+    assert 'aria-describedby="book_patient_id-hint book_patient_id-error"' in response.text
+    # A course screened but not yet planned is refused the same way, naming what is missing.
+    course = screened_course(
+        db,
+        actor=cast.actor(cast.nurse_a),
+        clock=clock,
+        patient_id=cast.other_patient_a.id,
+        prescriber_id=cast.prescriber_a.id,
+        starts_on=clock.now().date(),
+    )
+    db.commit()
+    response = _book(client, token, **values)
+    assert response.status_code == 422
+    error = response.text.split('id="book_patient_id-error"', 1)[1].split("</small>", 1)[0]
+    assert "has no treatment course with an approved plan" in error
+    assert f"course {course.id} has no treatment plan yet" in error
+    assert count(db, TreatmentSession) == before
+
+
+def test_booking_a_patient_whose_consent_was_withdrawn_is_refused_beside_the_patient(
+    client, cast, db: Session, clock: FixedClock, token: str, olga_course: TreatmentCourse
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from ketacare.db.models import Consent
+    from ketacare.services import consent
+
+    signed = db.scalar(select(Consent).where(Consent.course_id == olga_course.id))
+    consent.withdraw_consent(
+        session=db, actor=cast.actor(cast.nurse_a), clock=clock, consent_id=signed.id
+    )
+    db.commit()
     response = _book(
         client,
         token,
@@ -112,24 +170,23 @@ def test_a_start_that_is_not_a_date_and_time_is_refused_beside_the_start(
         start="2026-03-02T12:00",
     )
     assert response.status_code == 422
-    assert 'id="book_route-error"' in response.text
-    assert count(db, TreatmentSession) == before
+    error = response.text.split('id="book_patient_id-error"', 1)[1].split("</small>", 1)[0]
+    assert "Olga Other has no current consent for the treatment course" in error
+    assert count(db, TreatmentSession, course_id=olga_course.id) == 0
 
 
 def test_the_finder_offers_the_next_three_slots_and_one_books_in_a_click(
-    client, cast, db: Session, token: str, booked: Booked
+    client, cast, db: Session, token: str, booked: Booked, olga_course: TreatmentCourse
 ) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(
-        "/schedule", params={"patient_id": str(cast.other_patient_a.id), "route": "iv"}
-    )
+    page = client.get("/schedule", params={"patient_id": str(cast.other_patient_a.id)})
     assert page.status_code == 200
     assert page.text.count("Book this slot") == 3
+    assert 'name="book_course_id"' not in page.text and 'name="book_route"' not in page.text
     before = count(db, TreatmentSession)
     response = _book(
         client,
         token,
         book_patient_id=str(cast.other_patient_a.id),
-        book_route="iv",
         chair_id=str(_chair_ids(db, cast)[1]),
         nurse_user_id=str(cast.nurse_a.id),
         start="2026-03-02T09:15",
@@ -138,21 +195,23 @@ def test_the_finder_offers_the_next_three_slots_and_one_books_in_a_click(
     assert count(db, TreatmentSession) == before + 1
 
 
-def test_the_finder_without_a_course_or_route_says_so_beside_the_route(
+def test_the_finder_for_a_patient_without_a_planned_course_says_so_beside_the_patient(
     client, cast, token: str
 ) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/schedule", params={"patient_id": str(cast.other_patient_a.id)})
     assert page.status_code == 422
-    assert 'id="route-error"' in page.text
+    error = page.text.split('id="patient_id-error"', 1)[1].split("</small>", 1)[0]
+    assert "Olga Other has no treatment course with an approved plan" in error
+    assert "Book this slot" not in page.text
 
 
-def test_the_finder_lists_the_patients_courses(client, cast, token: str, booked: Booked) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(
-        "/schedule",
-        params={"patient_id": str(cast.patient_a.id), "course_id": str(booked.course_id)},
-    )
+def test_the_finder_and_the_booking_form_show_the_patients_current_course(
+    client, cast, token: str, booked: Booked
+) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/schedule", params={"patient_id": str(cast.patient_a.id)})
     assert page.status_code == 200
-    assert f'<option value="{booked.course_id}" selected>' in page.text
+    note = "Booked in Alice Anders&#39;s current course: iv from 02 Mar 2026"
+    assert page.text.count(note) == 2  # under the finder's patient and the booking form's
 
 
 def _manage(client, token: str, session_id: int, action: str, **values: str):  # type: ignore[no-untyped-def]

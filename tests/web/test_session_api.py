@@ -8,8 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from ketacare.db.models import TreatmentSession
+from ketacare.domain.routes import Route
 from ketacare.services.clock import FixedClock
+from tests.factories.courses import consented_course
 from tests.services.session_support import START, chairs
+from tests.web.chair_support import count
 
 NORMAL = {"systolic_mmhg": 126, "diastolic_mmhg": 80, "heart_rate_bpm": 76, "spo2_pct": 98}
 
@@ -21,12 +25,14 @@ def _ok(response, status: int = 200) -> dict:  # type: ignore[no-untyped-def,typ
 
 def _start(client, cast, db, clock, headers, route: str, device_count=None) -> int:  # type: ignore[no-untyped-def]
     chair = chairs(db, cast.clinic_a)[0]
+    course = consented_course(db, clock=clock, patient_id=cast.patient_a.id, route=Route(route))
     db.commit()
     body = {
         "patient_id": cast.patient_a.id,
         "start": START.isoformat(),
         "chair_id": chair.id,
         "nurse_user_id": cast.nurse_a.id,
+        "course_id": course.id,
         "route": route,
     }
     if device_count:
@@ -286,10 +292,14 @@ def test_a_whole_esketamine_session_is_discharged_at_125_minutes_not_at_90(
 
 
 def test_two_bookings_of_one_chair_at_overlapping_times_the_second_is_refused_with_the_conflict(
-    client, cast, token_for, db: Session
+    client, cast, token_for, db: Session, clock: FixedClock
 ) -> None:  # type: ignore[no-untyped-def]
     headers = token_for(cast.nurse_a)
     chair = chairs(db, cast.clinic_a)[0]
+    alice, olga = (
+        consented_course(db, clock=clock, patient_id=p.id).id
+        for p in (cast.patient_a, cast.other_patient_a)
+    )
     db.commit()
     body = {
         "start": START.isoformat(),
@@ -299,7 +309,9 @@ def test_two_bookings_of_one_chair_at_overlapping_times_the_second_is_refused_wi
     }
     first = _ok(
         client.post(
-            "/api/sessions", headers=headers, json=body | {"patient_id": cast.patient_a.id}
+            "/api/sessions",
+            headers=headers,
+            json=body | {"patient_id": cast.patient_a.id, "course_id": alice},
         ),
         201,
     )
@@ -307,7 +319,7 @@ def test_two_bookings_of_one_chair_at_overlapping_times_the_second_is_refused_wi
     second = client.post(
         "/api/sessions",
         headers=headers,
-        json=body | {"patient_id": cast.other_patient_a.id, "start": later},
+        json=body | {"patient_id": cast.other_patient_a.id, "course_id": olga, "start": later},
     )
     assert second.status_code == 409
     assert (
@@ -348,3 +360,46 @@ def test_a_block_at_the_pre_dose_gate_cannot_be_overridden(
             json={"reason": "BP 184/96: not today"},
         )
     )
+
+
+def test_booking_without_a_course_id_is_a_422_naming_course_id_and_books_nothing(
+    client, cast, token_for, db: Session, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    headers = token_for(cast.nurse_a)
+    chair = chairs(db, cast.clinic_a)[0]
+    db.commit()
+    body = {
+        "patient_id": cast.patient_a.id,
+        "start": START.isoformat(),
+        "chair_id": chair.id,
+        "nurse_user_id": cast.nurse_a.id,
+        "route": "iv",
+    }
+    response = client.post("/api/sessions", headers=headers, json=body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["course_id"]
+    assert count(db, TreatmentSession) == 0
+
+
+def test_booking_another_patients_course_through_the_api_is_refused_naming_course_id(
+    client, cast, token_for, db: Session, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    headers = token_for(cast.nurse_a)
+    chair = chairs(db, cast.clinic_a)[0]
+    olgas = consented_course(db, clock=clock, patient_id=cast.other_patient_a.id)
+    db.commit()
+    response = client.post(
+        "/api/sessions",
+        headers=headers,
+        json={
+            "patient_id": cast.patient_a.id,
+            "start": START.isoformat(),
+            "chair_id": chair.id,
+            "nurse_user_id": cast.nurse_a.id,
+            "course_id": olgas.id,
+        },
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["course_id"]
+    assert "is not a treatment course of this patient" in response.json()["detail"]
+    assert count(db, TreatmentSession) == 0

@@ -17,7 +17,7 @@ from ketacare.cli.common import console, err_console, session_scope
 from ketacare.db.models import Clinic, Drug
 from ketacare.domain.errors import DomainError
 from ketacare.services import controlled_substances as cs
-from ketacare.services import session_booking, vitals_ingest
+from ketacare.services import session_day, vitals_ingest
 from ketacare.services.actors import Actor
 from ketacare.services.clock import SystemClock
 
@@ -48,9 +48,7 @@ def day_command(
     """Every chair with its sessions on a day."""
     when = date.fromisoformat(day) if day else date.today()
     with _clinic_scope(clinic) as (session, actor):
-        chairs = session_booking.day_view(
-            session=session, actor=actor, clock=SystemClock(), day=when
-        )
+        chairs = session_day.day_view(session=session, actor=actor, clock=SystemClock(), day=when)
         table = Table("chair", "session", "patient", "route", "start", "end", "status")
         for chair in chairs:
             for s in chair.sessions:

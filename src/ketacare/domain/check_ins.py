@@ -22,9 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+# The patient's preferences (domain/check_in_prefs.py), re-exported with the planner they steer.
+from ketacare.domain.check_in_prefs import CheckInPreferences as CheckInPreferences
+from ketacare.domain.check_in_prefs import SendingWindow as SendingWindow
+from ketacare.domain.check_in_prefs import preferences_of as preferences_of
+from ketacare.domain.check_in_prefs import shift_into_window as shift_into_window
 from ketacare.domain.errors import InvalidInput
 from ketacare.domain.findings import Finding, Severity, rule
 from ketacare.domain.sources import CLINIC_POLICY, KETALAR_LABEL_RECOVERY, MURROUGH_2013
@@ -377,3 +382,18 @@ def session_reminder_points(
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def send_time(
+    kind: PlannedKind, due_at: datetime, prefs: CheckInPreferences, zone: tzinfo
+) -> datetime | None:
+    """When a planned message goes out given the patient's check-in preferences (None: not at
+    all). A check-in email (invitation or reminder, any kind but the session reminder) is not
+    sent when the patient opted out, and is held until their sending window opens. The session
+    reminder is left alone: it carries the fasting, escort and no-driving instructions, is timed
+    by the clinic's policy before the session, and must not be delayed toward the session."""
+    if kind is PlannedKind.SESSION_REMINDER:
+        return due_at
+    if prefs.opted_out:
+        return None
+    return shift_into_window(due_at, prefs.window, zone)

@@ -32,7 +32,7 @@ from ketacare.domain.discharge import earliest_discharge
 from ketacare.domain.errors import InvalidInput
 from ketacare.domain.policy import ClinicPolicy
 from ketacare.domain.session_flow import DOSED, IN_CLINIC
-from ketacare.services import access, audit, session_booking, symptom_scores, vitals_ingest
+from ketacare.services import access, audit, session_day, symptom_scores, vitals_ingest
 from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.services.policy import current_policy
@@ -106,7 +106,7 @@ def today_board(*, session: Session, actor: Actor, clock: Clock) -> Board:
     zone = ZoneInfo(clinic.timezone)
     now = clock.now()
     day = now.astimezone(zone).date()
-    chair_days = session_booking.day_view(session=session, actor=actor, clock=clock, day=day)
+    chair_days = session_day.day_view(session=session, actor=actor, clock=clock, day=day)
     overdue = {
         line.session.id: line.status.overdue_by_min
         for line in vitals_ingest.overdue_report(session=session, actor=actor, clock=clock)

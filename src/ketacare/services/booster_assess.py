@@ -22,7 +22,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import DoseAdministration, SymptomScore, TreatmentCourse, TreatmentSession
+from ketacare.db.models import (
+    BoosterReason,
+    BoosterRecommendation,
+    DoseAdministration,
+    SymptomScore,
+    TreatmentCourse,
+    TreatmentSession,
+)
 from ketacare.db.models.course import PlanStatus
 from ketacare.domain.findings import Finding
 from ketacare.domain.instruments import GAD7, PHQ9, Instrument
@@ -208,3 +215,34 @@ def _iv_mg_per_kg(dose: DoseAdministration | None) -> float | None:
     if dose.weight_kg:
         return dose.dose_mg / dose.weight_kg
     return None
+
+
+def reason_row(
+    rec: BoosterRecommendation,
+    check: BoosterCheck,
+    score_id: int | None,
+    version: int,
+    now: datetime,
+) -> BoosterReason:
+    """The stored reason of one assessment of an open recommendation (the lead instrument's
+    numbers, the flags, every finding whole, the scores read, the policy version)."""
+    lead = check.lead
+    a = lead.assessment
+    return BoosterReason(
+        recommendation_id=rec.id,
+        symptom_score_id=score_id,
+        due=a.due,
+        instrument=lead.instrument.code,
+        post_loading_score=lead.post_loading.total,
+        trigger_score=a.trigger.score if a.trigger else None,
+        latest_score=lead.recent[-1].total if lead.recent else lead.post_loading.total,
+        window_earliest=a.earliest,
+        window_latest=a.latest,
+        overdue=a.overdue,
+        tolerance_flag=bool(check.tolerance and check.tolerance.detected),
+        overuse_flag=check.overuse.exceeded,
+        findings=[f.as_dict() for f in check.findings],
+        evidence={c.instrument.code: c.evidence() for c in check.checks},
+        policy_version=version,
+        assessed_at=now,
+    )

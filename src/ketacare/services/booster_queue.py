@@ -1,24 +1,23 @@
 """The booster recommendation queue: scores into a clinician's decision.
 
-After each GAD-7 or PHQ-9 score (a listener registered at import), `reassess` runs the core's
-maintenance rules (`booster_assess.assess`). When a booster is due a recommendation is opened —
-one open per patient — and every later assessment adds a `BoosterReason` row (the newest is
-the current reason; nothing is updated). When a later score shows it is no longer due, the
-recommendation is closed as RESOLVED with the core's sentence as the reason. No recommendation
-is opened while the patient already has a session booked ahead (that session is the next chance
-to treat). Clinicians close a recommendation by booking it (one of the next free slots, through
-`session_booking.book_session`) or by dismissing it with a reason (prescribers).
+Recommendations are opened, re-assessed and resolved by the system after each GAD-7 or PHQ-9
+score (`booster_reassess`). Here: the clinic's queue of open recommendations (`care_queue`, one
+item with its free slots: `queue_item`), and the clinicians' decisions that close one — booking
+it (one of the next free slots, through `session_booking.book_session`) or dismissing it with a
+reason (prescribers). A session booked for the course some other way (the schedule) answers a
+recommendation: it leaves the queue (see `booster_answered`). Every row is append-only: the
+newest `BoosterReason` is the current reason, one `BoosterDecision` closes a recommendation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketacare.db.locks import get_locked
 from ketacare.db.memo import remember, watch
 from ketacare.db.models import (
     BoosterDecision,
@@ -29,112 +28,31 @@ from ketacare.db.models import (
     Role,
 )
 from ketacare.domain.errors import Conflict, InvalidInput, NotFound
-from ketacare.domain.maintenance import BOOSTER_NOT_DUE
-from ketacare.services import access, audit, session_booking
+from ketacare.services import access, audit, session_booking, session_slots
 from ketacare.services.actors import Actor
-from ketacare.services.booster_assess import BOOSTER_INSTRUMENTS, BoosterCheck, assess
-from ketacare.services.care_data import clinic_zone, current_course, local_day, upcoming_session
+from ketacare.services.booster_answered import answering_session, answering_sessions
+from ketacare.services.care_data import clinic_zone, local_day
 from ketacare.services.clock import Clock
-from ketacare.services.policy import current_policy
-from ketacare.services.session_booking import FreeSlot
-from ketacare.services.symptom_scores import STAFF, RecordedSymptomScore, on_score_recorded
+from ketacare.services.session_slots import FreeSlot
+from ketacare.services.symptom_scores import STAFF
 
 PRESCRIBERS = frozenset({Role.PRESCRIBER})
 SYSTEM_LABEL = "system (booster re-assessment)"
 
 
-def reassess(
-    *, session: Session, actor: Actor, clock: Clock, patient_id: int, score_id: int | None = None
-) -> BoosterRecommendation | None:
-    """Re-run the booster rules for the patient; return the open recommendation, if any.
-
-    Internal: runs inside the unit of work of a recorded (or struck) score, whose service
-    checked access. The patient row is locked so two scores cannot open two recommendations.
-    """
-    patient = get_locked(session, Patient, patient_id)
-    course = current_course(session, patient_id) if patient is not None else None
-    if patient is None or course is None:
+def open_recommendation(session: Session, patient_id: int) -> BoosterRecommendation | None:
+    """The patient's open recommendation: undecided and not answered by a session booked
+    outside the queue (`booster_answered`; a cancelled one no longer answers it)."""
+    rec = undecided_recommendation(session, patient_id)
+    if rec is None or answering_session(session, rec) is not None:
         return None
-    policy, version = current_policy(session=session, clinic_id=patient.clinic_id)
-    zone = clinic_zone(session, patient.clinic_id)
-    check = assess(session, course, policy, zone, clock.now())
-    rec = open_recommendation(session, patient_id)
-    if check is None or not check.due:
-        if rec is not None:
-            _resolve(session, actor, clock, rec, check, score_id, version)
-        return None
-    if rec is None:
-        if upcoming_session(session, patient_id, clock.now()) is not None:
-            return None
-        rec = BoosterRecommendation(
-            clinic_id=patient.clinic_id,
-            patient_id=patient.id,
-            course_id=course.id,
-            opened_by_score_id=score_id,
-            opened_at=clock.now(),
-        )
-        session.add(rec)
-        session.flush()
-        _audit(session, actor, clock, rec, "booster.open", {"score_id": score_id})
-    reason = _reason(rec, check, score_id, version, clock)
-    session.add(reason)
-    session.flush()
-    _audit(session, actor, clock, rec, "booster.assess", {"reason_id": reason.id, "due": True})
     return rec
 
 
-def _reason(
-    rec: BoosterRecommendation,
-    check: BoosterCheck,
-    score_id: int | None,
-    version: int,
-    clock: Clock,
-) -> BoosterReason:
-    lead = check.lead
-    a = lead.assessment
-    return BoosterReason(
-        recommendation_id=rec.id,
-        symptom_score_id=score_id,
-        due=a.due,
-        instrument=lead.instrument.code,
-        post_loading_score=lead.post_loading.total,
-        trigger_score=a.trigger.score if a.trigger else None,
-        latest_score=lead.recent[-1].total if lead.recent else lead.post_loading.total,
-        window_earliest=a.earliest,
-        window_latest=a.latest,
-        overdue=a.overdue,
-        tolerance_flag=bool(check.tolerance and check.tolerance.detected),
-        overuse_flag=check.overuse.exceeded,
-        findings=[f.as_dict() for f in check.findings],
-        evidence={c.instrument.code: c.evidence() for c in check.checks},
-        policy_version=version,
-        assessed_at=clock.now(),
-    )
-
-
-def _resolve(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    rec: BoosterRecommendation,
-    check: BoosterCheck | None,
-    score_id: int | None,
-    version: int,
-) -> None:
-    if check is not None:
-        session.add(_reason(rec, check, score_id, version, clock))
-        sentences = [f.message for f in check.findings if f.rule_id == BOOSTER_NOT_DUE.id] or [
-            "the booster rules find no booster due"
-        ]
-        why = " ".join(sentences)
-    else:
-        why = "the course is no longer in maintenance (plan stopped or changed)"
-    _decide(session, actor, clock, rec, BoosterDecisionKind.RESOLVED, why, system=True)
-
-
-def open_recommendation(session: Session, patient_id: int) -> BoosterRecommendation | None:
-    """The patient's open recommendation. Read once per transaction (`ketacare.db.memo`):
-    recommendations and decisions are append-only, and adding either drops the memo."""
+def undecided_recommendation(session: Session, patient_id: int) -> BoosterRecommendation | None:
+    """The patient's recommendation with no decision yet (at most one). Read once per
+    transaction (`ketacare.db.memo`): recommendations and decisions are append-only, and adding
+    either drops the memo."""
     return remember(
         session,
         ("open_booster", patient_id),
@@ -150,8 +68,8 @@ def open_recommendation(session: Session, patient_id: int) -> BoosterRecommendat
     )
 
 
-watch(BoosterRecommendation)
-watch(BoosterDecision)
+watch(BoosterRecommendation, "open_booster")
+watch(BoosterDecision, "open_booster")
 
 
 def current_reason(session: Session, recommendation_id: int) -> BoosterReason:
@@ -165,22 +83,52 @@ def current_reason(session: Session, recommendation_id: int) -> BoosterReason:
     return reason
 
 
+def current_reasons(
+    session: Session, recommendation_ids: Sequence[int]
+) -> dict[int, BoosterReason]:
+    """`current_reason` of each recommendation, in one query."""
+    if not recommendation_ids:
+        return {}
+    newest = (
+        select(func.max(BoosterReason.id))
+        .where(BoosterReason.recommendation_id.in_(recommendation_ids))
+        .group_by(BoosterReason.recommendation_id)
+    )
+    rows = session.scalars(select(BoosterReason).where(BoosterReason.id.in_(newest)))
+    return {r.recommendation_id: r for r in rows}
+
+
 @dataclass(frozen=True)
 class QueueItem:
     """An open recommendation with its current reason, the patient, and where it can be booked
-    (`slots`), or why it cannot be booked now (`booking_blocked`)."""
+    (`slots`), or why it cannot be booked now (`booking_blocked`). `slots_loaded` is False when
+    the free slots were not looked up (asked for a part of the queue only)."""
 
     recommendation: BoosterRecommendation
     reason: BoosterReason
     patient: Patient
     slots: tuple[FreeSlot, ...]
     booking_blocked: str | None
+    slots_loaded: bool = True
 
 
 def care_queue(
-    *, session: Session, actor: Actor, clock: Clock, with_slots: bool = True, slot_count: int = 3
+    *,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    with_slots: bool = True,
+    slot_count: int = 3,
+    slots_for: int | None = None,
+    slots_also: Collection[int] = (),
 ) -> list[QueueItem]:
-    """The clinic's open booster recommendations, the window closing soonest first (staff)."""
+    """The clinic's open booster recommendations, the window closing soonest first (staff).
+
+    Looking up free slots is the costly part (one search of the schedule per recommendation):
+    with `slots_for=n` they are looked up only for the first n items, and for the
+    recommendations named in `slots_also`; the others come with `slots_loaded=False` (get them
+    one by one with `queue_item`). Answered recommendations (`booster_answered`) are left out.
+    """
     access.require_role(
         session=session, actor=actor, clock=clock, roles=STAFF, action="care_queue.read"
     )
@@ -192,19 +140,26 @@ def care_queue(
         )
         .order_by(BoosterRecommendation.opened_at, BoosterRecommendation.id)
     ).all()
-    items = []
-    for rec in recs:
-        patient = session.get(Patient, rec.patient_id)
-        assert patient is not None
-        reason = current_reason(session, rec.id)
-        slots: tuple[FreeSlot, ...] = ()
-        blocked = None
-        if with_slots:
-            slots, blocked = _slots(session, actor, clock, rec, reason, slot_count)
-        items.append(QueueItem(rec, reason, patient, slots, blocked))
-    items.sort(
-        key=lambda i: (i.reason.window_latest is None, i.reason.window_latest, i.recommendation.id)
+    answered = answering_sessions(session, recs)
+    recs = [r for r in recs if r.id not in answered]
+    reasons = current_reasons(session, [r.id for r in recs])
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Patient).where(Patient.id.in_({r.patient_id for r in recs}))
+        )
+    }
+    recs.sort(
+        key=lambda r: (reasons[r.id].window_latest is None, reasons[r.id].window_latest, r.id)
     )
+    items = []
+    for n, rec in enumerate(recs):
+        reason = reasons[rec.id]
+        wanted = with_slots and (slots_for is None or n < slots_for or rec.id in slots_also)
+        slots, blocked = (
+            _slots(session, actor, clock, rec, reason, slot_count) if wanted else ((), None)
+        )
+        items.append(QueueItem(rec, reason, people[rec.patient_id], slots, blocked, wanted))
     audit.record(
         session=session,
         actor=actor,
@@ -214,6 +169,19 @@ def care_queue(
         detail={"open": len(items)},
     )
     return items
+
+
+def queue_item(
+    *, session: Session, actor: Actor, clock: Clock, recommendation_id: int, slot_count: int = 3
+) -> QueueItem:
+    """One open recommendation of the queue with its next free slots (staff): NotFound outside
+    the clinic, Conflict once closed or answered by a session booked outside the queue."""
+    rec = _load(session, actor, clock, recommendation_id, "care_queue.read_item", STAFF)
+    reason = current_reason(session, rec.id)
+    patient = session.get(Patient, rec.patient_id)
+    assert patient is not None
+    slots, blocked = _slots(session, actor, clock, rec, reason, slot_count)
+    return QueueItem(rec, reason, patient, slots, blocked)
 
 
 def _slots(
@@ -229,7 +197,7 @@ def _slots(
         zone = clinic_zone(session, rec.clinic_id)
         after = datetime.combine(reason.window_earliest, time(0), zone)
     try:
-        found = session_booking.free_slots(
+        found = session_slots.free_slots(
             session=session,
             actor=actor,
             clock=clock,
@@ -269,6 +237,12 @@ def _load(
             f"booster recommendation {rec.id} is already closed ({decided.kind.value} on "
             f"{decided.at:%Y-%m-%d %H:%M} UTC)"
         )
+    answer = answering_session(session, rec)
+    if answer is not None:
+        raise Conflict(
+            f"booster recommendation {rec.id} was booked outside the queue (session "
+            f"{answer.id} on {answer.scheduled_start:%Y-%m-%d %H:%M} UTC)"
+        )
     return rec
 
 
@@ -301,7 +275,7 @@ def book_recommendation(
     note = f"booster booked for {start.astimezone(zone):%Y-%m-%d %H:%M} (session {booked.id})"
     if reason.window_latest is not None and local_day(start, zone) > reason.window_latest:
         note += f", after the window closed on {reason.window_latest}"
-    return _decide(
+    return record_decision(
         session, actor, clock, rec, BoosterDecisionKind.BOOKED, note, session_id=booked.id
     )
 
@@ -313,10 +287,12 @@ def dismiss_recommendation(
     rec = _load(session, actor, clock, recommendation_id, "booster.dismiss", PRESCRIBERS)
     if not reason.strip():
         raise InvalidInput("say why the booster is not needed", field="reason")
-    return _decide(session, actor, clock, rec, BoosterDecisionKind.DISMISSED, reason.strip())
+    return record_decision(
+        session, actor, clock, rec, BoosterDecisionKind.DISMISSED, reason.strip()
+    )
 
 
-def _decide(
+def record_decision(
     session: Session,
     actor: Actor,
     clock: Clock,
@@ -338,11 +314,13 @@ def _decide(
     )
     session.add(decision)
     session.flush()
-    _audit(session, actor, clock, rec, f"booster.{kind.value}", {"session_id": session_id})
+    audit_recommendation(
+        session, actor, clock, rec, f"booster.{kind.value}", {"session_id": session_id}
+    )
     return decision
 
 
-def _audit(
+def audit_recommendation(
     session: Session,
     actor: Actor,
     clock: Clock,
@@ -360,18 +338,3 @@ def _audit(
         object_id=rec.id,
         detail=dict(detail),
     )
-
-
-def _on_score(session: Session, actor: Actor, clock: Clock, recorded: RecordedSymptomScore) -> None:
-    if recorded.score.instrument not in {t.code for t in BOOSTER_INSTRUMENTS}:
-        return
-    reassess(
-        session=session,
-        actor=actor,
-        clock=clock,
-        patient_id=recorded.score.patient_id,
-        score_id=recorded.score.id,
-    )
-
-
-on_score_recorded(_on_score)

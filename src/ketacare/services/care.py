@@ -1,7 +1,7 @@
 """Measurement-based care on the clinic side, in one import: the outcome state and the booster
-queue register their score listeners when imported (outcome state first, so the queue's
-reasons follow a fresh state). `ketacare.services` imports this module, so every door that
-records a score (API, pages, check-in links, CLI, jobs) runs the listeners.
+re-assessment register their score listeners when imported (they run in import order; neither
+reads the other's rows, so the order does not matter). `ketacare.services` imports this module,
+so every door that records a score (API, pages, check-in links, CLI, jobs) runs the listeners.
 
 Also the strike use case with its re-assessment: a struck score leaves the series, so the
 outcome state and the booster queue are recomputed in the same unit of work.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Patient, PatientAlert, SymptomScore, SymptomScoreAmendment
-from ketacare.services import booster_queue, outcome_state, symptom_scores
+from ketacare.services import booster_reassess, outcome_state, symptom_scores
 from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 
@@ -47,7 +47,7 @@ def strike_score(
         instrument=row.instrument,
         score_id=score_id,
     )
-    booster_queue.reassess(
+    booster_reassess.reassess(
         session=session, actor=actor, clock=clock, patient_id=row.patient_id, score_id=None
     )
     return amendment

@@ -27,7 +27,7 @@ from ketacare.db.models import (
 from ketacare.db.models.course import PlanStatus
 from ketacare.domain.session_flow import SessionStatus
 from ketacare.domain.trajectories import Measurement
-from ketacare.services.session_booking import NOT_GIVEN
+from ketacare.services.session_booking_checks import NOT_GIVEN
 
 
 def clinic_zone(session: Session, clinic_id: int) -> ZoneInfo:
@@ -54,7 +54,7 @@ def current_course(session: Session, patient_id: int) -> TreatmentCourse | None:
     )
 
 
-watch(TreatmentCourse)
+watch(TreatmentCourse, "course")
 
 
 def course_series(
@@ -137,7 +137,7 @@ def maintenance_began(session: Session, course_id: int) -> datetime | None:
     )
 
 
-watch(TreatmentPlan)
+watch(TreatmentPlan, "maintenance_began")
 
 
 def measurement(

@@ -4,6 +4,11 @@ Each handler runs inside `jobs.prepare` (under the job's lease and row lock) and
 the job there (plan runs, skips) or returns the email to send. A message is only sent when it is
 still wanted at send time: a check-in already answered, a session cancelled or moved, or a
 before-session message whose session has begun is skipped with the reason recorded on the job.
+
+The patient's check-in preferences are re-checked at send time (they may have changed since the
+job was enqueued): opted out → a check-in email is skipped (an unsent invitation's check-in is
+cancelled); outside their sending window → the job is postponed to the window's next opening.
+Session reminders are sent whatever the preferences.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from ketacare.db.models import (
     Patient,
     TreatmentSession,
 )
-from ketacare.domain.check_ins import PlannedKind, session_reminder_points
+from ketacare.domain.check_ins import PlannedKind, send_time, session_reminder_points
 from ketacare.domain.routes import Route
 from ketacare.domain.session_flow import SessionStatus
 from ketacare.services import jobs
 from ketacare.services.actors import Actor
 from ketacare.services.check_in_links import issue_link
+from ketacare.services.check_in_preferences import OPTED_OUT, preferences_for, zone_of
 from ketacare.services.check_ins import (
     CHECK_IN_JOB,
     CHECK_IN_REMINDER_JOB,
@@ -121,6 +127,19 @@ def _check_in_email(session: Session, job: Job, context: JobContext, *, reminder
     row = session.get(CheckIn, int(job.payload["check_in_id"]))
     if row is None or row.status is not CheckInStatus.PENDING:
         return Prepared("skipped: the check-in was already answered or closed", skipped=True)
+    now = context.clock.now()
+    when = send_time(
+        row.kind, now, preferences_for(session, row.patient_id), zone_of(session, row.clinic_id)
+    )
+    if when is None:
+        if not reminder:  # the invitation never went out: no link exists, close the check-in
+            row.status = CheckInStatus.CANCELLED
+        return Prepared(f"skipped: {OPTED_OUT}", skipped=True)
+    if when > now:
+        return Prepared(
+            f"held until the patient's sending window opens ({when.isoformat()})",
+            postpone_until=when,
+        )
     why_not = _still_planned(session, row, job, row.key, context.clock.now())
     if why_not:
         row.status = CheckInStatus.CANCELLED
@@ -152,6 +171,8 @@ def _check_in_email(session: Session, job: Job, context: JobContext, *, reminder
         f"The link is personal, works once, and works until {until} ({clinic.timezone}).\n"
         "If you are in crisis, do not wait for this check-in: call or text 988 (US) or your "
         "local emergency number.\n\n"
+        "To stop check-in emails or choose the hours they arrive, sign in to your page "
+        f"({context.public_base_url.rstrip('/')}/my) or ask the clinic.\n\n"
         f"— {clinic.name}\n"
     )
     subject = "Reminder: your check-in" if reminder else "Your check-in between sessions"

@@ -7,6 +7,10 @@ invitation email, one reminder, and the day-before session reminders. The period
 (`check_in_jobs.py`) calls it for every patient with a course or a recent booking, so booking a
 session or ending the loading series needs no hook into other services.
 
+The patient's check-in preferences (`check_in_preferences.py`) steer it: while they are opted
+out, planned check-ins are recorded as cancelled and get no email (session reminders still go
+out); inside a sending window, each check-in email's job is due at the window's next opening.
+
 Links and answers are in `check_in_links.py`; the jobs' handlers and emails in
 `check_in_jobs.py`.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +40,7 @@ from ketacare.db.models import (
 from ketacare.db.models.course import PlanStatus
 from ketacare.domain.check_ins import (
     CheckInPolicy,
+    CheckInPreferences,
     CoursePhase,
     Planned,
     PlannedKind,
@@ -43,11 +48,19 @@ from ketacare.domain.check_ins import (
     instruments_for,
     plan_messages,
     reminder_due_at,
+    send_time,
 )
-from ketacare.domain.errors import InvalidInput
+from ketacare.domain.errors import Conflict, InvalidInput
 from ketacare.domain.session_flow import SessionStatus
 from ketacare.services import access, audit, jobs
 from ketacare.services.actors import Actor
+from ketacare.services.check_in_preferences import (
+    OPTED_OUT,
+    invite_key,
+    preferences_for,
+    reminder_key,
+    zone_of,
+)
 from ketacare.services.clock import Clock
 from ketacare.services.policy import current_policy
 
@@ -99,14 +112,17 @@ def schedule_check_ins(
         window_start=at - PLAN_CATCH_UP,
         window_end=at + PLAN_HORIZON,
     )
+    prefs = preferences_for(session, patient.id)
+    zone = zone_of(session, patient.clinic_id)
     added_check_ins: list[CheckIn] = []
     added_jobs: list[Job] = []
     for item in planned:
         if item.is_check_in:
-            row, created = _check_in_for(session, clock, patient, item)
+            row, created = _check_in_for(session, clock, patient, item, prefs)
             if created:
                 added_check_ins.append(row)
-            added_jobs += _check_in_jobs(session, clock, row, policy.check_ins)
+            if row.status is CheckInStatus.PENDING:
+                added_jobs += _check_in_jobs(session, clock, row, policy.check_ins, prefs, zone)
         else:
             job = jobs.enqueue(
                 session=session,
@@ -214,8 +230,10 @@ def ptsd_relevant(session: Session, patient_id: int) -> bool:
 
 
 def _check_in_for(
-    session: Session, clock: Clock, patient: Patient, item: Planned
+    session: Session, clock: Clock, patient: Patient, item: Planned, prefs: CheckInPreferences
 ) -> tuple[CheckIn, bool]:
+    """The planned check-in's row, added when missing. While the patient is opted out it is
+    added already cancelled (staff see what was not asked; opting back in does not send it)."""
     found = session.scalar(select(CheckIn).where(CheckIn.key == item.key))
     if found is not None:
         return found, False
@@ -225,6 +243,9 @@ def _check_in_for(
         item.course_id,
         item.finding.message,
     )
+    if prefs.opted_out:
+        row.status = CheckInStatus.CANCELLED
+        row.reason = f"{row.reason} — not sent: {OPTED_OUT}"
     try:
         with session.begin_nested():
             session.add(row)
@@ -259,29 +280,35 @@ def _new_check_in(
 
 
 def _check_in_jobs(
-    session: Session, clock: Clock, row: CheckIn, policy: CheckInPolicy
+    session: Session,
+    clock: Clock,
+    row: CheckIn,
+    policy: CheckInPolicy,
+    prefs: CheckInPreferences,
+    zone: tzinfo,
 ) -> list[Job]:
+    """The invitation and reminder jobs, each due at its planned time moved into the patient's
+    sending window (none at all while they are opted out)."""
     payload = {"check_in_id": row.id, "patient_id": row.patient_id}
-    made = [
-        jobs.enqueue(
-            session=session,
-            clock=clock,
-            kind=CHECK_IN_JOB,
-            key=f"check-in:{row.key}",
-            due_at=row.due_at,
-            payload=payload,
-            clinic_id=row.clinic_id,
-        ),
-        jobs.enqueue(
-            session=session,
-            clock=clock,
-            kind=CHECK_IN_REMINDER_JOB,
-            key=f"check-in-reminder:{row.key}",
-            due_at=reminder_due_at(row.due_at, policy),
-            payload=payload,
-            clinic_id=row.clinic_id,
-        ),
-    ]
+    made = []
+    for kind, key, planned in (
+        (CHECK_IN_JOB, invite_key(row.key), row.due_at),
+        (CHECK_IN_REMINDER_JOB, reminder_key(row.key), reminder_due_at(row.due_at, policy)),
+    ):
+        due = send_time(row.kind, planned, prefs, zone)
+        if due is None:
+            continue
+        made.append(
+            jobs.enqueue(
+                session=session,
+                clock=clock,
+                kind=kind,
+                key=key,
+                due_at=due,
+                payload=payload,
+                clinic_id=row.clinic_id,
+            )
+        )
     return [j for j in made if j is not None]
 
 
@@ -309,13 +336,22 @@ def request_check_in(
         raise InvalidInput("a check-in cannot be requested in the past", field="due_at")
     if not patient.email:
         raise InvalidInput("the patient has no email address for check-ins", field="email")
+    prefs = preferences_for(session, patient.id)
+    if prefs.opted_out:
+        raise Conflict(
+            "the patient has opted out of check-in emails (see their check-in preferences on "
+            "the chart); ask for the scores at the next contact instead",
+            field="opted_out",
+        )
     key = f"on-request:{patient.id}:{secrets.token_hex(6)}"
     row = _new_check_in(session, clock, patient, PlannedKind.ON_REQUEST, key, when)
     row.reason = f"requested by {actor.label}"
     session.add(row)
     session.flush()
     policy, _ = current_policy(session=session, clinic_id=patient.clinic_id)
-    _check_in_jobs(session, clock, row, policy.check_ins)
+    _check_in_jobs(
+        session, clock, row, policy.check_ins, prefs, zone_of(session, patient.clinic_id)
+    )
     audit.record(
         session=session,
         actor=actor,

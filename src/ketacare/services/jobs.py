@@ -58,12 +58,15 @@ class JobContext:
 @dataclass
 class Prepared:
     """A handler's answer. `message` set: send it, then mark the job sent. `message` None: the
-    job is finished now (`skipped` or done) in the prepare transaction."""
+    job is finished now (`skipped` or done) in the prepare transaction — unless
+    `postpone_until` is set: then the job stays pending, due at that time (e.g. held until the
+    patient's sending window opens), and this claim does not count as an attempt."""
 
     outcome: str
     message: EmailMessage | None = None
     skipped: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
+    postpone_until: datetime | None = None
 
 
 Handler = Callable[[Session, Job, JobContext], Prepared]
@@ -180,7 +183,9 @@ def prepare(*, session: Session, job_id: int, context: JobContext) -> Prepared |
     if run is None:
         raise LookupError(f"no handler for job kind {job.kind!r}")
     prepared = run(session, job, context)
-    if prepared.message is not None:
+    if prepared.postpone_until is not None:
+        _postpone(job, prepared.postpone_until, prepared.outcome)
+    elif prepared.message is not None:
         prepared.message["Message-ID"] = message_id(job, context.sender)
         job.message_id = prepared.message["Message-ID"]
     else:
@@ -265,6 +270,26 @@ def retry_job(*, session: Session, actor: Actor, clock: Clock, job_id: int) -> J
         detail={"kind": job.kind, "due_at": now.isoformat(), **previous},
     )
     return job
+
+
+def skip_pending(*, session: Session, clock: Clock, job: Job, outcome: str) -> bool:
+    """Finish a pending job as skipped without running it (a message no longer wanted, e.g.
+    the patient opted out). False when the job is no longer pending (sent, skipped, failed).
+    A worker holding the job's lease finds it finished and drops it (`prepare`), or — if it
+    was already handing the email to the SMTP server — cannot mark it sent and logs that."""
+    if job.status is not JobStatus.PENDING:
+        return False
+    _finish(job, JobStatus.SKIPPED, Prepared(outcome), clock.now())
+    session.flush()
+    return True
+
+
+def _postpone(job: Job, due_at: datetime, outcome: str) -> None:
+    job.due_at = due_at
+    job.outcome = outcome
+    job.locked_by = None
+    job.locked_until = None
+    job.attempts = max(0, job.attempts - 1)  # waiting for a window is not a failed attempt
 
 
 def _finish(job: Job, status: JobStatus, prepared: Prepared, now: datetime) -> None:

@@ -1,18 +1,29 @@
 """Shared plumbing of the session services: loading a session within reach, moving it through
-the flow (with its history row), the clinic's policy, and the route's session shape."""
+the flow (with its history row), the clinic's policy, the route's session shape, the actor's
+clinic and its chairs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.db.locks import get_locked
-from ketacare.db.models import Patient, Role, SessionEvent, TreatmentSession
+from ketacare.db.models import (
+    Clinic,
+    Location,
+    LocationKind,
+    Patient,
+    Role,
+    SessionEvent,
+    TreatmentSession,
+)
 from ketacare.db.models.audit import AuditOutcome
-from ketacare.domain.errors import NotFound
+from ketacare.domain.errors import InvalidInput, NotFound
 from ketacare.domain.findings import Finding
 from ketacare.domain.policy import ClinicPolicy
 from ketacare.domain.routes import SessionShape, session_shape
@@ -137,6 +148,27 @@ def record(
         object_id=row.id,
         detail=detail,
     )
+
+
+def clinic_of(session: Session, actor: Actor) -> Clinic:
+    """The actor's clinic (InvalidInput naming `clinic_id` for an actor of no clinic)."""
+    clinic = session.get(Clinic, actor.clinic_id) if actor.clinic_id is not None else None
+    if clinic is None:
+        raise InvalidInput("the actor belongs to no clinic", field="clinic_id")
+    return clinic
+
+
+def active_chairs(session: Session, clinic_id: int) -> Sequence[Location]:
+    """The clinic's treatment chairs in service, by name."""
+    return session.scalars(
+        select(Location)
+        .where(
+            Location.clinic_id == clinic_id,
+            Location.kind == LocationKind.CHAIR,
+            Location.active.is_(True),
+        )
+        .order_by(Location.name, Location.id)
+    ).all()
 
 
 def findings_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict[str, Any]]:

@@ -37,7 +37,6 @@ from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.services.consent import require_current_consent
 from ketacare.services.controlled_substances import drug_for_route
-from ketacare.services.session_booking import check_plan
 from ketacare.services.session_common import (
     CLINICIANS,
     PRESCRIBERS,
@@ -47,6 +46,7 @@ from ketacare.services.session_common import (
     move,
     record,
 )
+from ketacare.services.session_course import check_plan
 
 
 def check_in(
@@ -450,10 +450,16 @@ def _findings(assessment: PredoseAssessment) -> list[Finding]:
 
 
 def _check_course(session: Session, loaded: Loaded, now: datetime) -> None:
-    """In a course: its plan must allow a session and the consent must be current now."""
+    """Every session is in a course: its plan must allow a session and the consent must be
+    current now. A session booked before courses were required (no course) is refused."""
     row = loaded.row
     if row.course_id is None:
-        return
+        raise Conflict(
+            f"session {row.id} belongs to no treatment course: no patient is dosed without a "
+            "course with an approved plan and a current consent; cancel it and book it in the "
+            "patient's course",
+            field="course_id",
+        )
     check_plan(session, row.course_id)
     require_current_consent(
         session=session, patient_id=row.patient_id, course_id=row.course_id, at=now

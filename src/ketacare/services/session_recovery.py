@@ -48,13 +48,18 @@ def recovery_end(
                 "recovery_min needs a recovery room (recovery_room_id)", field="recovery_min"
             )
         return None
+    return chair_end + recovery_window(recovery_min)
+
+
+def recovery_window(recovery_min: int | None) -> timedelta:
+    """How long a room is held: `recovery_min` minutes (5–240; None: the default 30)."""
     minutes = DEFAULT_RECOVERY_MIN if recovery_min is None else recovery_min
     if isinstance(minutes, bool) or not MIN_RECOVERY_MIN <= minutes <= MAX_RECOVERY_MIN:
         raise InvalidInput(
             f"recovery_min must be {MIN_RECOVERY_MIN} to {MAX_RECOVERY_MIN} minutes; got {minutes}",
             field="recovery_min",
         )
-    return chair_end + timedelta(minutes=minutes)
+    return timedelta(minutes=minutes)
 
 
 def check_room(

@@ -11,6 +11,7 @@ from ketacare.db.models.care import (
 from ketacare.db.models.check_ins import (
     CheckIn,
     CheckInLink,
+    CheckInPreference,
     CheckInStatus,
     Job,
     JobStatus,
@@ -65,6 +66,7 @@ __all__ = [
     "BoosterRecommendation",
     "CheckIn",
     "CheckInLink",
+    "CheckInPreference",
     "CheckInStatus",
     "Clinic",
     "Consent",

@@ -9,6 +9,10 @@ check-in (the first link's token is never stored, so it cannot be re-sent).
 `Job` is the outbox: every email (and the periodic planning run) is a row with a unique
 idempotency key, claimed by a worker under a lease and marked sent in the same transaction that
 records the delivery. See docs/check-ins.md for the exactly-once boundary.
+
+`CheckInPreference` is append-only: each row is a new version of one patient's check-in email
+preferences (opted out; the sending window), with who set it, when and why; the highest
+version is current, and no row means the defaults (emails on, any time).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketacare.db.base import Base, enum_column
@@ -90,4 +94,31 @@ class Job(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class CheckInPreference(Base):
+    __tablename__ = "check_in_preferences"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "version"),
+        # Both hours or neither (any time); whole hours 0–23, the earliest first.
+        CheckConstraint(
+            "(earliest_hour IS NULL AND latest_hour IS NULL) OR "
+            "(earliest_hour >= 0 AND latest_hour <= 23 AND earliest_hour < latest_hour)",
+            name="window_hours",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    version: Mapped[int]
+    opted_out: Mapped[bool]
+    earliest_hour: Mapped[int | None]  # clinic time zone; None with latest_hour: any time
+    latest_hour: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_by_label: Mapped[str] = mapped_column(String(200))
+    # Who set it, as a door: "staff" (chart or API) or "patient" (their own page or the API).
+    set_by_role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]

@@ -1,4 +1,5 @@
-"""Check-ins: answering through a one-time link (the token is the credential), and staff views."""
+"""Check-ins: answering through a one-time link (the token is the credential), staff views (the
+clinic's check-ins, paged; a patient's check-ins) and a patient's check-in email preferences."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from ketacare.db.models import CheckInStatus
 from ketacare.domain.instrument_model import Instrument
-from ketacare.services import check_in_links, check_ins
+from ketacare.services import check_in_links, check_in_overview, check_in_preferences, check_ins
 from ketacare.services.symptom_scores import instrument_for
 from ketacare.web.deps import ApiActor, ClockDep, SessionDep
 from ketacare.web.schemas.check_ins import (
     AnswerOption,
     CheckInAnswers,
     CheckInForm,
+    CheckInPreferencesRead,
+    CheckInPreferencesUpdate,
+    CheckInPreferenceVersion,
     CheckInRead,
     CheckInRequest,
     CheckInResult,
@@ -34,6 +39,31 @@ def questionnaire(tool: Instrument) -> Questionnaire:
         lookback=tool.lookback,
         questions=[Question(number=i.number, text=i.text) for i in tool.items],
         options=[AnswerOption(value=a.value, label=a.label) for a in tool.answers],
+    )
+
+
+@router.get("", response_model=Page[CheckInRead])
+def clinic_check_ins(
+    session: SessionDep,
+    actor: ApiActor,
+    clock: ClockDep,
+    paging: Annotated[PageParams, Depends(page_params)],
+    status: CheckInStatus | None = None,
+) -> Page[CheckInRead]:
+    """The clinic's check-ins, latest due first, optionally of one status (staff only)."""
+    page = check_in_overview.check_in_page(
+        session=session,
+        actor=actor,
+        clock=clock,
+        status=status,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[CheckInRead](
+        items=[CheckInRead.model_validate(line.check_in) for line in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -98,3 +128,54 @@ def request_check_in(
         session=session, actor=actor, clock=clock, patient_id=patient_id, due_at=body.due_at
     )
     return CheckInRead.model_validate(row)
+
+
+def _preferences(view: check_in_preferences.PreferencesView) -> CheckInPreferencesRead:
+    window = view.preferences.window
+    return CheckInPreferencesRead(
+        patient_id=view.patient.id,
+        opted_out=view.preferences.opted_out,
+        earliest_hour=window.earliest_hour if window else None,
+        latest_hour=window.latest_hour if window else None,
+        timezone=view.timezone,
+        version=view.current.version if view.current else None,
+        versions=[CheckInPreferenceVersion.model_validate(r) for r in view.history],
+    )
+
+
+@patients_router.get("/{patient_id}/check-in-preferences", response_model=CheckInPreferencesRead)
+def read_check_in_preferences(
+    patient_id: int, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> CheckInPreferencesRead:
+    """The patient's check-in email preferences and their versions (staff of the clinic, or
+    the patient). Another clinic's patient: 404."""
+    view = check_in_preferences.read_preferences(
+        session=session, actor=actor, clock=clock, patient_id=patient_id
+    )
+    return _preferences(view)
+
+
+@patients_router.put("/{patient_id}/check-in-preferences", response_model=CheckInPreferencesRead)
+def set_check_in_preferences(
+    patient_id: int,
+    body: CheckInPreferencesUpdate,
+    session: SessionDep,
+    actor: ApiActor,
+    clock: ClockDep,
+) -> CheckInPreferencesRead:
+    """Set them (a new version; the same values write none). Opting out skips the pending
+    check-in emails at once; a window moves them. 422 names the field refused."""
+    check_in_preferences.set_preferences(
+        session=session,
+        actor=actor,
+        clock=clock,
+        patient_id=patient_id,
+        opted_out=body.opted_out,
+        earliest_hour=body.earliest_hour,
+        latest_hour=body.latest_hour,
+        reason=body.reason,
+    )
+    view = check_in_preferences.read_preferences(
+        session=session, actor=actor, clock=clock, patient_id=patient_id
+    )
+    return _preferences(view)

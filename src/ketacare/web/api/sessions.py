@@ -14,9 +14,11 @@ from ketacare.domain.monitoring import CadenceStatus
 from ketacare.domain.routes import Route
 from ketacare.services import (
     session_booking,
+    session_day,
     session_discharge,
     session_flow,
     session_read,
+    session_slots,
     vitals_ingest,
 )
 from ketacare.web.deps import ApiActor, ClockDep, SessionDep
@@ -47,6 +49,7 @@ from ketacare.web.schemas.sessions import (
     ReadingRead,
     Reason,
     RecordedReadingRead,
+    RoomDayRead,
     ScoreCreate,
     ScoreRead,
     SessionBook,
@@ -75,7 +78,7 @@ def book(body: SessionBook, session: SessionDep, actor: ApiActor, clock: ClockDe
 def day_view(
     day: date, session: SessionDep, actor: ApiActor, clock: ClockDep
 ) -> list[ChairDayRead]:
-    chairs = session_booking.day_view(session=session, actor=actor, clock=clock, day=day)
+    chairs = session_day.day_view(session=session, actor=actor, clock=clock, day=day)
     return [
         ChairDayRead(
             chair_id=c.chair.id,
@@ -83,6 +86,21 @@ def day_view(
             sessions=[SessionRead.model_validate(s) for s in c.sessions],
         )
         for c in chairs
+    ]
+
+
+@router.get("/day/rooms", response_model=list[RoomDayRead])
+def rooms_view(
+    day: date, session: SessionDep, actor: ApiActor, clock: ClockDep
+) -> list[RoomDayRead]:
+    rooms = session_day.rooms_view(session=session, actor=actor, clock=clock, day=day)
+    return [
+        RoomDayRead(
+            room_id=r.room.id,
+            room_name=r.room.name,
+            sessions=[SessionRead.model_validate(s) for s in r.sessions],
+        )
+        for r in rooms
     ]
 
 
@@ -96,8 +114,10 @@ def free_slots(
     course_id: int | None = None,
     after: AwareDatetime | None = None,
     count: Annotated[int, Query(ge=1, le=20)] = 3,
+    with_room: bool = False,
+    recovery_min: Annotated[int | None, Query(ge=5, le=240)] = None,
 ) -> list[FreeSlotRead]:
-    slots = session_booking.free_slots(
+    slots = session_slots.free_slots(
         session=session,
         actor=actor,
         clock=clock,
@@ -106,6 +126,8 @@ def free_slots(
         course_id=course_id,
         after=after,
         count=count,
+        with_room=with_room,
+        recovery_min=recovery_min,
     )
     return [
         FreeSlotRead(
@@ -115,6 +137,9 @@ def free_slots(
             chair_name=s.chair.name,
             nurse_user_id=s.nurse.id,
             nurse_name=s.nurse.full_name,
+            recovery_room_id=s.room.id if s.room is not None else None,
+            recovery_room_name=s.room.name if s.room is not None else None,
+            recovery_end=s.recovery_end,
         )
         for s in slots
     ]

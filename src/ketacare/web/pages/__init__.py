@@ -12,6 +12,7 @@ from ketacare.web.pages import (  # the chair: board, flowsheet, schedule  # adm
     board,
     care_queue,  # the clinician's care queue (/care-queue)
     check_in,  # the patient's one-time check-in link (/c/…)
+    check_in_prefs,  # staff: a patient's check-in preferences (chart panel)
     check_ins_staff,  # staff: check-ins and outbox (/check-ins)
     controlled_substances,
     finder,
@@ -44,6 +45,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(check_in.router)  # one-time check-in links (/c/{token})
     app.include_router(care_queue.router)  # alerts and booster recommendations
     app.include_router(check_ins_staff.router)  # /check-ins (staff)
+    app.include_router(check_in_prefs.router)  # /patients/{id}/check-in-preferences
     for module in (admin_policy, admin_listing, controlled_substances):  # admin area
         app.include_router(module.router)
     app.include_router(report_pages.router)  # the clinic outcome report

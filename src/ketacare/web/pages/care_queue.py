@@ -1,7 +1,12 @@
 """The clinician's care queue: open patient alerts first (acknowledge with a note), then the
 booster recommendations (why due, window, flags, the next free slots to book, or dismiss with a
 reason). Plain forms: a post answers 303 back to the queue, a refusal renders the queue again
-(422) with the error beside the field of the item it concerns."""
+(422) with the error beside the field of the item it concerns.
+
+Free slots cost one search of the schedule per recommendation, so the page looks them up only
+for the first EAGER_SLOTS items (the windows closing soonest) and for an item whose booking was
+just refused; every other item links to `/care-queue/{id}/slots` — a page of its own without
+JavaScript, the slots alone swapped into the item by htmx when it scrolls into view."""
 
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ from ketacare.web.templating import render
 router = APIRouter(include_in_schema=False)
 TEMPLATE = "care/queue.html"
 QUEUE = "/care-queue"
+# How many items (the windows closing soonest) come with their free slots in the page itself.
+EAGER_SLOTS = 5
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,10 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     alerts = care.open_alerts(session=session, actor=actor, clock=clock)
-    items = booster_queue.care_queue(session=session, actor=actor, clock=clock)
+    refused = {int(key.split("-")[1]) for key in forms or {} if key.startswith("book-")}
+    items = booster_queue.care_queue(
+        session=session, actor=actor, clock=clock, slots_for=EAGER_SLOTS, slots_also=refused
+    )
     zone = clinic_zone(session, actor.clinic_id or 0)
     urgent = [_alert_view(a, zone) for a in alerts if a.alert.level is Severity.URGENT]
     others = [_alert_view(a, zone) for a in alerts if a.alert.level is not Severity.URGENT]
@@ -106,6 +116,24 @@ def _page(
 @router.get(QUEUE)
 def queue(request: Request, session: SessionDep, actor: PageActor, clock: ClockDep) -> Response:
     return _page(request, session, actor, clock)
+
+
+@router.get(QUEUE + "/{recommendation_id}/slots")
+def slots(
+    recommendation_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    clock: ClockDep,
+) -> Response:
+    """One recommendation's next free slots: the slots alone for htmx, else a page with the
+    item. A closed (or answered) recommendation answers the error page (409)."""
+    item = booster_queue.queue_item(
+        session=session, actor=actor, clock=clock, recommendation_id=recommendation_id
+    )
+    zone = clinic_zone(session, actor.clinic_id or 0)
+    name = "care/queue_slots.html" if request.headers.get("HX-Request") else "care/queue_one.html"
+    return render(request, name, {"view": _item_view(item, zone), "forms": {}})
 
 
 @router.post(QUEUE + "/alerts/{alert_id}/acknowledge", dependencies=[Depends(verify_csrf)])

@@ -2,12 +2,19 @@
 (scheduled, awaiting an answer, answered with the score and its band — urgent ones marked —
 or cancelled), the messages outbox with a Retry for a failed message, and "send a check-in
 now". Plain forms: a post answers 303 back to the page; a refusal renders the page again (422)
-with the error beside the field it concerns."""
+with the error beside the field it concerns.
+
+Paging: `?page=N` (check-ins) and `?outbox_page=N` (messages), `size` items per page (one of
+SIZES, default 50), kept with the status filter in the previous/next links. A page number past
+the end shows the last page; a bad number or size falls back to the default (a GET never
+refuses)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,7 +27,7 @@ from ketacare.services import check_in_overview, check_ins, jobs
 from ketacare.services.actors import Actor
 from ketacare.services.care_data import clinic_zone
 from ketacare.services.check_in_jobs import INSTRUMENT_NAMES
-from ketacare.services.check_in_overview import CheckInLine, OutboxLine
+from ketacare.services.check_in_overview import CheckInLine, OutboxLine, Paged
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
@@ -42,8 +49,12 @@ KIND_LABELS = {
     check_ins.PLAN_JOB: "Planning run",
 }
 STATUS_FILTERS = [("", "All"), *((s.value, s.value.capitalize()) for s in CheckInStatus)]
+P = TypeVar("P", bound=Paged[Any])
+SIZES = (25, 50, 100, 200)
+DEFAULT_SIZE = 50
 DONE = {
-    "requested": "Check-in requested: the link goes out with the next worker run.",
+    "requested": "Check-in requested: the link goes out with the next worker run (or when the "
+    "patient's sending window opens).",
     "retried": "Message queued again: the worker sends it on its next run.",
 }
 
@@ -95,6 +106,39 @@ def _job_view(line: OutboxLine, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _number(raw: str | None, default: int) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else default
+
+
+def _paged(fetch: Callable[[int, int], P], number: int, size: int) -> P:
+    """The page `number` (1-based) of `fetch(limit, offset)`; past the end: the last page."""
+    page = fetch(size, (number - 1) * size)
+    if not page.items and page.total and number > 1:
+        page = fetch(size, (max(1, -(-page.total // size)) - 1) * size)
+    return page
+
+
+def _pager(request: Request, page: Paged[Any], param: str) -> dict[str, Any]:
+    """Previous/next links for one list, keeping every other query parameter (filters, the
+    other list's page, the size)."""
+    kept = {k: v for k, v in request.query_params.items() if k not in (param, "done")}
+    number = page.offset // page.limit + 1
+    pages = max(1, -(-page.total // page.limit))
+
+    def link(n: int) -> str:
+        return f"{PAGE}?{urlencode(kept | {param: str(n)})}"
+
+    return {
+        "number": number,
+        "pages": pages,
+        "total": page.total,
+        "first": page.offset + 1 if page.items else 0,
+        "last": page.offset + len(page.items),
+        "previous": link(number - 1) if page.has_previous else None,
+        "next": link(number + 1) if page.has_next else None,
+    }
+
+
 def _page(
     request: Request,
     session: Session,
@@ -103,19 +147,37 @@ def _page(
     forms: dict[str, FormState] | None = None,
     status_code: int = 200,
 ) -> Response:
-    wanted = request.query_params.get("status", "")
+    query = request.query_params
+    wanted = query.get("status", "")
     status = CheckInStatus(wanted) if wanted in {s.value for s in CheckInStatus} else None
-    lines = check_in_overview.clinic_check_ins(
-        session=session, actor=actor, clock=clock, status=status
+    size = _number(query.get("size"), DEFAULT_SIZE)
+    size = size if size in SIZES else DEFAULT_SIZE
+    check_in_page = _paged(
+        lambda limit, offset: check_in_overview.check_in_page(
+            session=session, actor=actor, clock=clock, status=status, limit=limit, offset=offset
+        ),
+        _number(query.get("page"), 1),
+        size,
     )
-    outbox = check_in_overview.clinic_outbox(session=session, actor=actor, clock=clock)
+    outbox_page = _paged(
+        lambda limit, offset: check_in_overview.outbox_page(
+            session=session, actor=actor, clock=clock, limit=limit, offset=offset
+        ),
+        _number(query.get("outbox_page"), 1),
+        size,
+    )
+    lines, outbox = check_in_page.items, outbox_page.items
     candidates = check_in_overview.check_in_candidates(session=session, actor=actor, clock=clock)
     zone = clinic_zone(session, actor.clinic_id or 0)
     now = clock.now()
     context = {
         "check_ins": [_check_in_view(line, zone, now) for line in lines],
         "outbox": [_job_view(line, zone) for line in outbox],
-        "failed_count": sum(1 for line in outbox if line.job.status is JobStatus.FAILED),
+        "failed_count": outbox_page.failed,
+        "check_in_pager": _pager(request, check_in_page, "page"),
+        "outbox_pager": _pager(request, outbox_page, "outbox_page"),
+        "size": size,
+        "sizes": SIZES,
         "patients": [
             (
                 str(p.id),
@@ -157,7 +219,7 @@ def request_now(
         ),
         then=f"{PAGE}?done=requested",
         again=lambda: _page(request, session, actor, clock, {"request": form}, 422),
-        aliases={"email": "patient_id", "due_at": "patient_id"},
+        aliases={"email": "patient_id", "due_at": "patient_id", "opted_out": "patient_id"},
     )
 
 

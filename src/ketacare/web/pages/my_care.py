@@ -1,5 +1,6 @@
 """The signed-in patient's own pages, phone-first: care at a glance, sessions with preparation
-reminders, the progress chart, the check-in questionnaire and "what to expect".
+reminders, the progress chart, the check-in questionnaire, "what to expect", and the patient's
+own check-in email preferences (a section of /my: on/off and the hours emails may arrive).
 
 Every page reads through the services as the patient's own actor (staff get 403 from the
 service). The check-in is one plain form (works without JavaScript): every question must be
@@ -21,15 +22,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from ketacare.charts.progress import ProgressSeries, progress_svg
 from ketacare.db.models import SymptomScore, SymptomSource
+from ketacare.domain.check_ins import preferences_of
+from ketacare.domain.errors import InvalidInput
 from ketacare.domain.instrument_model import Instrument
 from ketacare.domain.instruments import GAD7, PCL5, PHQ9
 from ketacare.domain.outcomes import ResponseLevel
-from ketacare.services import my_care, symptom_scores
+from ketacare.services import check_in_preferences, my_care, symptom_scores
 from ketacare.services.actors import Actor
 from ketacare.services.clock import Clock
 from ketacare.web.csrf import verify_csrf
 from ketacare.web.deps import ClockDep, PageActor, SessionDep
-from ketacare.web.forms import FormState, attempt
+from ketacare.web.forms import FormState, attempt, submit
+from ketacare.web.pages.check_in_prefs import HOUR_OPTIONS, read_hour
 from ketacare.web.pages.my_care_guide import guide_for
 from ketacare.web.templating import render
 
@@ -129,14 +133,91 @@ def _progress_context(
     }
 
 
-@router.get("/my")
-def my_home(request: Request, session: SessionDep, actor: PageActor, clock: ClockDep) -> Response:
+EMAILS_SAVED = "Saved. Your check-in email choices are up to date."
+# The core's refusals name the field; the patient reads them in plain words beside it.
+PLAIN_REFUSALS = {
+    "earliest_hour": "Choose both times, or “Any time” for both.",
+    "latest_hour": "Choose an “until” time later than the “from” time, or “Any time” for both.",
+}
+
+
+def _emails_form(view: check_in_preferences.PreferencesView) -> FormState:
+    window = view.preferences.window
+    return FormState.of(
+        {
+            "emails": "off" if view.preferences.opted_out else "on",
+            "earliest_hour": window.earliest_hour if window else "",
+            "latest_hour": window.latest_hour if window else "",
+        }
+    )
+
+
+def _home(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    clock: Clock,
+    form: FormState | None = None,
+    status: int = 200,
+) -> Response:
     care = my_care.my_care(session=session, actor=actor, clock=clock)
     scores = _history(session, actor, clock, care.patient.id)
     context = _base(care) | _progress_context(care, scores)
     context["guide"] = guide_for(care.route, care.policy) if care.route else None
     context["user_name"] = care.patient.given_name
-    return render(request, "patient/home.html", context)
+    emails = check_in_preferences.read_preferences(
+        session=session, actor=actor, clock=clock, patient_id=care.patient.id
+    )
+    context |= {
+        "emails": emails,
+        "emails_form": form or _emails_form(emails),
+        "hours": HOUR_OPTIONS,
+        "crisis_phone": CRISIS_PHONE,
+        "emails_saved": EMAILS_SAVED if request.query_params.get("saved") == "emails" else "",
+    }
+    return render(request, "patient/home.html", context, status_code=status)
+
+
+@router.get("/my")
+def my_home(request: Request, session: SessionDep, actor: PageActor, clock: ClockDep) -> Response:
+    return _home(request, session, actor, clock)
+
+
+@router.post("/my/check-in-emails", dependencies=[Depends(verify_csrf)])
+async def my_check_in_emails(
+    request: Request, session: SessionDep, actor: PageActor, clock: ClockDep
+) -> Response:
+    """The patient's own check-in email choices: 303 back to /my, or /my again with 422 and the
+    error beside the choice it concerns (nothing saved)."""
+    care = my_care.my_care(session=session, actor=actor, clock=clock)
+    posted = await request.form()
+    values = {k: v for k, v in posted.items() if isinstance(v, str) and k != "csrf_token"}
+    form = FormState.of({k: values.get(k, "") for k in ("emails", "earliest_hour", "latest_hour")})
+    emails = form.value("emails")
+    if emails not in ("on", "off"):
+        form.add("emails", "Choose whether you want check-in emails.")
+    earliest, latest = read_hour(form, "earliest_hour"), read_hour(form, "latest_hour")
+    if form.ok:
+        try:
+            preferences_of(opted_out=emails == "off", earliest_hour=earliest, latest_hour=latest)
+        except InvalidInput as refused:
+            form.add(refused.field, PLAIN_REFUSALS.get(refused.field or "", refused.message))
+    return submit(
+        session,
+        form,
+        lambda: check_in_preferences.set_preferences(
+            session=session,
+            actor=actor,
+            clock=clock,
+            patient_id=care.patient.id,
+            opted_out=emails == "off",
+            earliest_hour=earliest,
+            latest_hour=latest,
+        ),
+        then="/my?saved=emails#check-in-emails",
+        again=lambda: _home(request, session, actor, clock, form, 422),
+        aliases={"opted_out": "emails"},
+    )
 
 
 @router.get("/my/sessions")

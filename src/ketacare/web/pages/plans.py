@@ -71,6 +71,7 @@ def _page(
         "create": forms.get("create")
         or FormState.of({"starts_on": clock.now().date().isoformat()}),
         "adjust": forms.get("adjust") or _adjust_defaults(course),
+        "integration": forms.get("integration") or _integration_defaults(course),
         "texts": texts,
         "today": clock.now().date().isoformat(),
         "routes": ROUTES,
@@ -105,6 +106,21 @@ def _adjust_defaults(course: CourseChart | None) -> FormState:
     form.values[f"o{n}.dose"] = f"{dose:g}" if dose is not None else ""
     form.values["rows"] = str(n + 1)
     return form
+
+
+def _integration_defaults(course: CourseChart | None) -> FormState:
+    """The therapist or coach as the current plan version names them, so a prescriber changes
+    only what changes (a blank role or contact would otherwise be saved as blank)."""
+    plan = course.plan if course else None
+    if plan is None:
+        return FormState()
+    return FormState.of(
+        {
+            "therapist_name": plan.integration_therapist_name or "",
+            "therapist_role": plan.integration_therapist_role or "",
+            "therapist_contact": plan.integration_therapist_contact or "",
+        }
+    )
 
 
 @router.get("/patients/{patient_id}/plan")

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from ketacare.db.models import SymptomSource
 from ketacare.db.models.care import BoosterDecisionKind
 from ketacare.services.booster_queue import QueueItem
-from ketacare.services.session_booking import FreeSlot
+from ketacare.services.session_slots import FreeSlot
 from ketacare.web.schemas.sessions import FindingRead
 
 _FORBID = ConfigDict(extra="forbid")

@@ -73,3 +73,40 @@ class CheckInRead(BaseModel):
     urgent: bool
     session_id: int | None
     course_id: int | None
+
+
+class CheckInPreferencesUpdate(BaseModel):
+    """A new version of the patient's check-in email preferences. Hours are whole hours in the
+    clinic's time zone, 0–23, earliest before latest; both null = any time. `reason` is required
+    from staff; a patient may leave it empty."""
+
+    model_config = ConfigDict(extra="forbid")
+    opted_out: bool
+    earliest_hour: int | None = None
+    latest_hour: int | None = None
+    reason: str = Field("", max_length=500)
+
+
+class CheckInPreferenceVersion(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    version: int
+    opted_out: bool
+    earliest_hour: int | None
+    latest_hour: int | None
+    reason: str
+    set_by_label: str
+    set_by_role: str
+    created_at: datetime
+
+
+class CheckInPreferencesRead(BaseModel):
+    """The current preferences (the defaults — emails on, any time — when `version` is null)
+    and every version, newest first."""
+
+    patient_id: int
+    opted_out: bool
+    earliest_hour: int | None
+    latest_hour: int | None
+    timezone: str
+    version: int | None
+    versions: list[CheckInPreferenceVersion]

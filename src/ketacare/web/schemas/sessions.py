@@ -48,8 +48,13 @@ class SessionBook(BaseModel):
     start: AwareDatetime
     chair_id: int
     nurse_user_id: int
-    route: Route | None = None
-    course_id: int | None = None
+    course_id: int = Field(
+        description="the patient's treatment course (required: its plan must allow a session "
+        "and its consent be current); the session's route is the course's"
+    )
+    route: Route | None = Field(
+        default=None, description="optional cross-check: refused when it is not the course's route"
+    )
     device_count: int | None = Field(default=None, ge=1, le=3)
     recovery_room_id: int | None = Field(
         default=None, description="a recovery room held after the chair time"
@@ -103,6 +108,14 @@ class ChairDayRead(BaseModel):
     sessions: list[SessionRead]
 
 
+class RoomDayRead(BaseModel):
+    room_id: int
+    room_name: str
+    sessions: list[SessionRead] = Field(
+        description="sessions holding the room that day, each from scheduled_end to recovery_end"
+    )
+
+
 class FreeSlotRead(BaseModel):
     start: datetime
     end: datetime
@@ -110,6 +123,13 @@ class FreeSlotRead(BaseModel):
     chair_name: str
     nurse_user_id: int
     nurse_name: str
+    recovery_room_id: int | None = Field(
+        default=None, description="with with_room: the recovery room free after the chair time"
+    )
+    recovery_room_name: str | None = None
+    recovery_end: datetime | None = Field(
+        default=None, description="with with_room: the room is held from `end` until then"
+    )
 
 
 # --- flow ------------------------------------------------------------------------------------
